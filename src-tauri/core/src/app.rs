@@ -1,0 +1,298 @@
+//! A running rangedesk core: config read and checked, data directory ready, store open, both
+//! listeners bound and served. The headless server and the desktop app both start exactly this;
+//! tests start it on port 0 with `start_on`.
+
+use crate::api::{self, ApiError, DeliveryCount, DeliveryQuery, EventQuery, HookUrls, Page, Status};
+use crate::config::{self, Checked, ConfigError};
+use crate::http::{self, AppState, BoardAccess, Info, serve};
+use crate::ingest::{Ingest, Keys};
+use crate::store::{self, Store, counters, deliveries, events};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// How the app was asked to start (flags or their environment variables).
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    pub config_path: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub demo: bool,
+}
+
+/// Why the app could not start. Each is one line naming what to fix; the process exits 2.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{dir}: data directory cannot be used: {problem}")]
+    DataDir { dir: PathBuf, problem: String },
+    #[error("{file}: {key}: cannot listen on {addr}: {source}")]
+    Bind { file: PathBuf, key: &'static str, addr: SocketAddr, source: std::io::Error },
+    #[error("{file}: {key}: {problem}")]
+    Tls { file: PathBuf, key: &'static str, problem: String },
+    #[error("{path}: cannot open the store: {source}")]
+    Store { path: PathBuf, source: store::StoreError },
+}
+
+impl StartError {
+    /// Every start failure is a problem with the command line, the config or the machine: 2.
+    pub fn exit_code(&self) -> i32 {
+        2
+    }
+}
+
+/// The data directory a launch resolves to; `--demo` keeps its own beside the real one.
+pub fn data_dir(launch: &Launch) -> Result<PathBuf, StartError> {
+    let base = launch.data_dir.clone().or_else(crate::paths::default_data_dir).ok_or_else(|| StartError::DataDir {
+        dir: PathBuf::from("(none)"),
+        problem: "the OS reports no data directory; pass --data-dir".into(),
+    })?;
+    Ok(if launch.demo { base.join("demo") } else { base })
+}
+
+/// A cheap handle to the running core.
+#[derive(Clone)]
+pub struct App {
+    state: AppState,
+    data_dir: PathBuf,
+    config: Arc<Checked>,
+    public_addr: SocketAddr,
+    board_addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    stopped: watch::Receiver<bool>,
+    _tasks: Arc<Mutex<()>>,
+}
+
+impl App {
+    /// Resolves directories and config, opens the store and binds the configured addresses.
+    pub async fn start(launch: Launch) -> Result<App, StartError> {
+        let data_dir = data_dir(&launch)?;
+        ensure_writable(&data_dir)?;
+        let config_path = launch.config_path.clone().unwrap_or_else(|| crate::paths::default_config(&data_dir));
+        let mut checked = config::load(&config_path)?;
+        if launch.demo {
+            demo_defaults(&mut checked);
+        }
+        config::ensure_hook_token(&mut checked)?;
+        let public = bind(&checked, "server.listen", checked.listen).await?;
+        let board = bind(&checked, "server.board_listen", checked.board_listen).await?;
+        Self::start_on(checked, data_dir, public, board, store::Options::default()).await
+    }
+
+    /// Starts on listeners the caller bound (tests use port 0). The config must have a hook token.
+    pub async fn start_on(
+        checked: Checked,
+        data_dir: PathBuf,
+        public: TcpListener,
+        board: TcpListener,
+        options: store::Options,
+    ) -> Result<App, StartError> {
+        ensure_writable(&data_dir)?;
+        let db = crate::paths::database(&data_dir);
+        let store = store::open(&db, options).map_err(|source| StartError::Store { path: db, source })?;
+        let tls = tls_acceptor(&checked)?;
+        let c = &checked.config;
+        let public_addr = public.local_addr().map_err(|source| StartError::Bind { file: checked.file.clone(), key: "server.listen", addr: checked.listen, source })?;
+        let board_addr = board.local_addr().map_err(|source| StartError::Bind { file: checked.file.clone(), key: "server.board_listen", addr: checked.board_listen, source })?;
+        let ingest = Ingest::new(
+            store.clone(),
+            Keys {
+                hook_token: c.action_target.hook_token.clone(),
+                enviso_hmac_keys: c.enviso.hmac_keys.clone(),
+                samna_secrets: c.samna.secrets.clone(),
+                samna_tolerance_seconds: c.samna.tolerance_seconds,
+            },
+        );
+        let state = AppState {
+            store: store.clone(),
+            ingest: ingest.clone(),
+            body_timeout: Duration::from_secs(c.server.body_timeout_seconds),
+            board: Arc::new(BoardAccess { pin: c.server.board_pin.clone() }),
+            info: Arc::new(Info {
+                public_addr: public_addr.to_string(),
+                board_addr: board_addr.to_string(),
+                data_dir: data_dir.display().to_string(),
+            }),
+        };
+        let limits = serve::Limits {
+            header_timeout: Duration::from_secs(c.server.header_timeout_seconds),
+            max_connections: c.server.max_connections,
+            // A held lane purchase may wait up to the approval window; give it that and a margin.
+            drain_timeout: Duration::from_secs(c.purchases.approval_window_seconds + 10),
+        };
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let (stopped_tx, stopped) = watch::channel(false);
+        let stop = |mut rx: watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|s| *s).await;
+        };
+        let public_task = tokio::spawn(serve::serve(public, http::public_router(state.clone()), limits.clone(), tls, stop(shutdown_rx.clone())));
+        let board_task = tokio::spawn(serve::serve(board, http::board_router(state.clone()), limits, None, stop(shutdown_rx.clone())));
+        let flusher = tokio::spawn(flush_counters(ingest.clone(), shutdown_rx.clone()));
+        tokio::spawn(async move {
+            let _ = tokio::join!(public_task, board_task, flusher);
+            if let Err(e) = ingest.flush_counters().await {
+                tracing::warn!(error = %e, "could not save the 404 count at shutdown");
+            }
+            store.close().await;
+            tracing::info!("stopped");
+            let _ = stopped_tx.send(true);
+        });
+        tracing::info!(public = %public_addr, board = %board_addr, data_dir = %data_dir.display(), "rangedesk is listening");
+        Ok(App { state, data_dir, config: Arc::new(checked), public_addr, board_addr, shutdown, stopped, _tasks: Arc::new(Mutex::new(())) })
+    }
+
+    pub fn public_addr(&self) -> SocketAddr {
+        self.public_addr
+    }
+
+    pub fn board_addr(&self) -> SocketAddr {
+        self.board_addr
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.state.store
+    }
+
+    /// The URLs to paste into each vendor's portal, as this listener is reached locally. Behind a
+    /// port forward or proxy the host part is the range's public name instead.
+    pub fn hook_urls(&self) -> HookUrls {
+        let scheme = if self.config.config.server.tls_cert.is_empty() { "http" } else { "https" };
+        let host = if self.public_addr.ip().is_unspecified() {
+            format!("127.0.0.1:{}", self.public_addr.port())
+        } else {
+            self.public_addr.to_string()
+        };
+        let base = format!("{scheme}://{host}/hooks");
+        let token = &self.config.config.action_target.hook_token;
+        HookUrls {
+            action_target: format!("{base}/action-target/{token}"),
+            action_target_products: format!("{base}/action-target/{token}/products"),
+            enviso: format!("{base}/enviso"),
+            samna: format!("{base}/samna"),
+        }
+    }
+
+    pub async fn status(&self) -> Result<Status, ApiError> {
+        status(&self.state).await
+    }
+
+    pub async fn deliveries(&self, q: DeliveryQuery) -> Result<Page<deliveries::DeliveryRow>, ApiError> {
+        api::list_deliveries(&self.state.store, q).await
+    }
+
+    pub async fn events(&self, q: EventQuery) -> Result<Page<events::EventRow>, ApiError> {
+        api::list_events(&self.state.store, q).await
+    }
+
+    /// Stops accepting, lets in-flight deliveries finish and commit, then closes the store.
+    pub fn shutdown(&self) {
+        let _ = self.shutdown.send(true);
+    }
+
+    /// Resolves once everything `shutdown` started has finished.
+    pub async fn stopped(&self) {
+        let mut rx = self.stopped.clone();
+        let _ = rx.wait_for(|s| *s).await;
+    }
+}
+
+/// The status screen's facts.
+pub(crate) async fn status(s: &AppState) -> Result<Status, ApiError> {
+    let store_ok = store_accepts_writes(&s.store).await;
+    let unsaved = s.ingest.not_found_since_start() as i64;
+    let (counts, saved) = s
+        .store
+        .read(|c| {
+            let counts = deliveries::count_by_verdict(c)?;
+            let saved = counters::all(c)?.into_iter().find(|(n, _)| n == "refused_not_found").map_or(0, |(_, v)| v);
+            Ok((counts, saved))
+        })
+        .await?;
+    Ok(Status {
+        store_ok,
+        public_addr: s.info.public_addr.clone(),
+        board_addr: s.info.board_addr.clone(),
+        data_dir: s.info.data_dir.clone(),
+        deliveries: counts.into_iter().map(|(source, verdict, count)| DeliveryCount { source, verdict, count }).collect(),
+        refused_not_found: saved + unsaved,
+    })
+}
+
+/// Whether a write commits right now: a tiny real transaction through the writer, so a full disk
+/// or a broken file shows here.
+pub(crate) async fn store_accepts_writes(store: &Store) -> bool {
+    let probe = store.writer().write(|t| {
+        t.execute("INSERT INTO counters (name, value) VALUES ('health_probe', 1) ON CONFLICT (name) DO UPDATE SET value = value + 1", [])?;
+        Ok(())
+    });
+    matches!(tokio::time::timeout(Duration::from_secs(2), probe).await, Ok(Ok(()))) && store.writer().healthy()
+}
+
+async fn flush_counters(ingest: Ingest, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(10)) => {}
+            _ = shutdown.wait_for(|s| *s) => return,
+        }
+        if let Err(e) = ingest.flush_counters().await {
+            tracing::warn!(error = %e, "could not save the 404 count");
+        }
+    }
+}
+
+fn ensure_writable(dir: &Path) -> Result<(), StartError> {
+    let fail = |e: std::io::Error| StartError::DataDir { dir: dir.to_owned(), problem: e.to_string() };
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let probe = dir.join(".rangedesk-write-test");
+    std::fs::write(&probe, b"ok").map_err(fail)?;
+    std::fs::remove_file(&probe).map_err(fail)
+}
+
+async fn bind(checked: &Checked, key: &'static str, addr: SocketAddr) -> Result<TcpListener, StartError> {
+    TcpListener::bind(addr).await.map_err(|source| StartError::Bind { file: checked.file.clone(), key, addr, source })
+}
+
+/// Demo mode talks only to this computer and uses published demo keys, so a sample delivery can be
+/// signed by anyone following the README.
+fn demo_defaults(checked: &mut Checked) {
+    let c = &mut checked.config;
+    if c.enviso.hmac_keys.is_empty() {
+        c.enviso.hmac_keys = vec![DEMO_ENVISO_KEY.into()];
+    }
+    if c.samna.secrets.is_empty() {
+        c.samna.secrets = vec![DEMO_SAMNA_SECRET.into()];
+    }
+}
+
+pub const DEMO_ENVISO_KEY: &str = "demo-enviso-key";
+pub const DEMO_SAMNA_SECRET: &str = "wh_sec_demo";
+
+fn tls_acceptor(checked: &Checked) -> Result<Option<tokio_rustls::TlsAcceptor>, StartError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let s = &checked.config.server;
+    if s.tls_cert.is_empty() {
+        return Ok(None);
+    }
+    let err = |key, problem: String| StartError::Tls { file: checked.file.clone(), key, problem };
+    let certs = CertificateDer::pem_file_iter(&s.tls_cert)
+        .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| err("server.tls_cert", format!("{}: {e}", s.tls_cert)))?;
+    if certs.is_empty() {
+        return Err(err("server.tls_cert", format!("{}: no certificate found", s.tls_cert)));
+    }
+    let key = PrivateKeyDer::from_pem_file(&s.tls_key).map_err(|e| err("server.tls_key", format!("{}: {e}", s.tls_key)))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|b| b.with_no_client_auth().with_single_cert(certs, key))
+        .map_err(|e| err("server.tls_key", format!("certificate and key do not work together: {e}")))?;
+    Ok(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config))))
+}

@@ -1,0 +1,57 @@
+//! `rangedesk-server`: the core without a window.
+
+use clap::Parser;
+use rangedesk_core::app::{self, App, Launch};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "rangedesk-server", version, about = "rangedesk without a window: vendor webhooks, the store and the browser API")]
+struct Flags {
+    /// Config file [default: rangedesk.toml in the data directory]
+    #[arg(long, env = "RANGEDESK_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Data directory [default: the OS data directory]
+    #[arg(long, env = "RANGEDESK_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Run against the built-in simulator with a data directory of its own
+    #[arg(long)]
+    demo: bool,
+}
+
+fn main() -> ExitCode {
+    let flags = Flags::parse();
+    let launch = Launch { config_path: flags.config, data_dir: flags.data_dir, demo: flags.demo };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("rangedesk-server: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    runtime.block_on(run(launch))
+}
+
+async fn run(launch: Launch) -> ExitCode {
+    let data_dir = match app::data_dir(&launch) {
+        Ok(d) => d,
+        Err(e) => return fail(&e),
+    };
+    let _logs = rangedesk_core::logging::init(&rangedesk_core::paths::log_dir(&data_dir));
+    let app = match App::start(launch).await {
+        Ok(a) => a,
+        Err(e) => return fail(&e),
+    };
+    let urls = app.hook_urls();
+    tracing::info!(enviso = %urls.enviso, samna = %urls.samna, "webhook URLs (the Action Target URL holds the hook token; see the config file)");
+    rangedesk_core::shutdown_signal().await;
+    tracing::info!("shutting down: finishing in-flight deliveries");
+    app.shutdown();
+    app.stopped().await;
+    ExitCode::SUCCESS
+}
+
+fn fail(e: &app::StartError) -> ExitCode {
+    eprintln!("rangedesk-server: {e}");
+    ExitCode::from(e.exit_code() as u8)
+}

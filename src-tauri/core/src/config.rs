@@ -1,0 +1,311 @@
+//! `rangedesk.toml`: the keys and defaults of INTERFACES.md, checked as a whole at start so that a
+//! bad file is one clear line naming the file, the key and the problem, never a half-started app.
+//! The only key the app writes itself is an empty `action_target.hook_token`, generated on first
+//! start and saved with the rest of the file left as the person wrote it.
+
+use base64::Engine as _;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{file}: {key}: {problem}")]
+    Invalid { file: PathBuf, key: String, problem: String },
+    #[error("{file}: cannot read: {source}")]
+    Read { file: PathBuf, source: std::io::Error },
+    #[error("{file}: cannot write: {source}")]
+    Write { file: PathBuf, source: std::io::Error },
+}
+
+pub type Result<T> = std::result::Result<T, ConfigError>;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: Server,
+    pub action_target: ActionTarget,
+    pub enviso: Enviso,
+    pub samna: Samna,
+    pub purchases: Purchases,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Server {
+    pub listen: String,
+    pub board_listen: String,
+    pub board_pin: String,
+    pub tls_cert: String,
+    pub tls_key: String,
+    pub time_zone: String,
+    /// A connection that has not sent its whole request head by then is dropped (slowloris).
+    pub header_timeout_seconds: u64,
+    /// A request whose body has not arrived by then is answered 408.
+    pub body_timeout_seconds: u64,
+    /// Open connections per listener; more wait in the kernel's accept queue.
+    pub max_connections: usize,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server {
+            listen: "0.0.0.0:8787".into(),
+            board_listen: "127.0.0.1:8788".into(),
+            board_pin: String::new(),
+            tls_cert: String::new(),
+            tls_key: String::new(),
+            time_zone: String::new(),
+            header_timeout_seconds: 10,
+            body_timeout_seconds: 10,
+            max_connections: 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ActionTarget {
+    pub hook_token: String,
+    pub api_base: String,
+    pub api_key: String,
+    pub api_auth_header: String,
+    pub poll_seconds: u64,
+}
+
+impl Default for ActionTarget {
+    fn default() -> Self {
+        ActionTarget {
+            hook_token: String::new(),
+            api_base: "https://api.action-target.net/api/v2/pos".into(),
+            api_key: String::new(),
+            api_auth_header: "Authorization".into(),
+            poll_seconds: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Enviso {
+    pub hmac_keys: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Samna {
+    pub secrets: Vec<String>,
+    pub tolerance_seconds: u64,
+}
+
+impl Default for Samna {
+    fn default() -> Self {
+        Samna { secrets: Vec::new(), tolerance_seconds: 300 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Purchases {
+    pub approval_window_seconds: u64,
+}
+
+impl Default for Purchases {
+    fn default() -> Self {
+        Purchases { approval_window_seconds: 20 }
+    }
+}
+
+/// A config that passed every check, with its addresses parsed.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub file: PathBuf,
+    pub config: Config,
+    pub listen: SocketAddr,
+    pub board_listen: SocketAddr,
+}
+
+/// Reads and checks `file`; a missing file is the defaults. Does not write anything.
+pub fn load(file: &Path) -> Result<Checked> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(ConfigError::Read { file: file.to_owned(), source: e }),
+    };
+    parse(file, &text)
+}
+
+/// Parses and checks config text; `file` only names it in errors.
+pub fn parse(file: &Path, text: &str) -> Result<Checked> {
+    let invalid = |key: &str, problem: String| ConfigError::Invalid { file: file.to_owned(), key: key.to_owned(), problem };
+    let de = toml::Deserializer::parse(text).map_err(|e| invalid("(file)", one_line(e.message())))?;
+    let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+        let key = e.path().to_string();
+        invalid(if key == "." { "(file)" } else { &key }, one_line(e.inner().message()))
+    })?;
+    check(file, config)
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn check(file: &Path, config: Config) -> Result<Checked> {
+    let invalid = |key: &str, problem: &str| ConfigError::Invalid { file: file.to_owned(), key: key.to_owned(), problem: problem.to_owned() };
+    let s = &config.server;
+    let listen: SocketAddr = s.listen.parse().map_err(|_| invalid("server.listen", "not an address:port such as 0.0.0.0:8787"))?;
+    let board_listen: SocketAddr =
+        s.board_listen.parse().map_err(|_| invalid("server.board_listen", "not an address:port such as 127.0.0.1:8788"))?;
+    if !board_listen.ip().is_loopback() && s.board_pin.trim().is_empty() {
+        return Err(invalid("server.board_pin", "must be set when board_listen is not a loopback address"));
+    }
+    if s.tls_cert.is_empty() != s.tls_key.is_empty() {
+        let key = if s.tls_cert.is_empty() { "server.tls_cert" } else { "server.tls_key" };
+        return Err(invalid(key, "tls_cert and tls_key must be set together"));
+    }
+    if !s.time_zone.is_empty() && jiff::tz::TimeZone::get(&s.time_zone).is_err() {
+        return Err(invalid("server.time_zone", "not an IANA time zone name such as Europe/Brussels"));
+    }
+    if s.header_timeout_seconds == 0 || s.header_timeout_seconds > 300 {
+        return Err(invalid("server.header_timeout_seconds", "must be between 1 and 300"));
+    }
+    if s.body_timeout_seconds == 0 || s.body_timeout_seconds > 300 {
+        return Err(invalid("server.body_timeout_seconds", "must be between 1 and 300"));
+    }
+    if s.max_connections == 0 {
+        return Err(invalid("server.max_connections", "must be at least 1"));
+    }
+    let at = &config.action_target;
+    if !at.hook_token.is_empty() && !token_is_strong(&at.hook_token) {
+        return Err(invalid("action_target.hook_token", "must be at least 22 URL-safe characters (A-Z a-z 0-9 - _), or empty to generate one"));
+    }
+    if !(at.api_base.starts_with("https://") || at.api_base.starts_with("http://")) {
+        return Err(invalid("action_target.api_base", "must be an http:// or https:// URL"));
+    }
+    if at.api_auth_header.is_empty() || !at.api_auth_header.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return Err(invalid("action_target.api_auth_header", "must be a header name such as Authorization"));
+    }
+    if config.samna.tolerance_seconds == 0 {
+        return Err(invalid("samna.tolerance_seconds", "must be at least 1"));
+    }
+    if !(1..=60).contains(&config.purchases.approval_window_seconds) {
+        return Err(invalid("purchases.approval_window_seconds", "must be between 1 and 60"));
+    }
+    Ok(Checked { file: file.to_owned(), config, listen, board_listen })
+}
+
+/// At least 128 bits of URL-safe base64 (22 characters).
+fn token_is_strong(t: &str) -> bool {
+    t.len() >= 22 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A new hook token: 256 random bits as unpadded URL-safe base64.
+pub fn new_hook_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Makes sure `action_target.hook_token` is set, generating and saving one if it is empty. The file
+/// is rewritten atomically with every other line kept as it was.
+pub fn ensure_hook_token(checked: &mut Checked) -> Result<()> {
+    if !checked.config.action_target.hook_token.is_empty() {
+        return Ok(());
+    }
+    let file = checked.file.clone();
+    let write_err = |source| ConfigError::Write { file: file.clone(), source };
+    let text = match std::fs::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(ConfigError::Read { file, source: e }),
+    };
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| ConfigError::Invalid {
+        file: file.clone(),
+        key: "(file)".into(),
+        problem: one_line(e.message()),
+    })?;
+    let token = new_hook_token();
+    if !doc.contains_table("action_target") {
+        doc["action_target"] = toml_edit::table();
+    }
+    doc["action_target"]["hook_token"] = toml_edit::value(token.clone());
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(write_err)?;
+    }
+    let tmp = file.with_extension("toml.tmp");
+    std::fs::write(&tmp, doc.to_string()).map_err(write_err)?;
+    std::fs::rename(&tmp, &file).map_err(write_err)?;
+    checked.config.action_target.hook_token = token;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        parse(Path::new("/etc/r.toml"), text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn empty_file_is_the_documented_defaults() {
+        let c = parse(Path::new("x.toml"), "").unwrap();
+        assert_eq!(c.listen.to_string(), "0.0.0.0:8787");
+        assert_eq!(c.board_listen.to_string(), "127.0.0.1:8788");
+        assert_eq!(c.config.action_target.api_base, "https://api.action-target.net/api/v2/pos");
+        assert_eq!(c.config.action_target.api_auth_header, "Authorization");
+        assert_eq!(c.config.action_target.poll_seconds, 30);
+        assert_eq!(c.config.samna.tolerance_seconds, 300);
+        assert_eq!(c.config.purchases.approval_window_seconds, 20);
+        assert!(c.config.enviso.hmac_keys.is_empty());
+    }
+
+    #[test]
+    fn errors_name_file_key_and_problem() {
+        assert_eq!(err("[server]\nlisten = \"nope\""), "/etc/r.toml: server.listen: not an address:port such as 0.0.0.0:8787");
+        assert!(err("[server]\nlisten = 5").starts_with("/etc/r.toml: server.listen: "), "{}", err("[server]\nlisten = 5"));
+        assert!(err("[server]\nlisen = \"x\"").starts_with("/etc/r.toml: server.lisen: unknown field"), "{}", err("[server]\nlisen = \"x\""));
+        assert!(err("[purchases]\napproval_window_seconds = 61").contains("purchases.approval_window_seconds: must be between 1 and 60"));
+        assert!(err("[purchases]\napproval_window_seconds = -1").contains("purchases.approval_window_seconds"));
+        assert!(err("[server]\nboard_listen = \"0.0.0.0:8788\"").contains("server.board_pin: must be set"));
+        assert!(err("[server]\ntls_cert = \"a.pem\"").contains("server.tls_key"));
+        assert!(err("[server]\ntime_zone = \"Mars/Olympus\"").contains("server.time_zone"));
+        assert!(err("[action_target]\nhook_token = \"short\"").contains("action_target.hook_token"));
+        assert!(err("[enviso]\nhmac_keys = \"one\"").contains("enviso.hmac_keys"));
+        assert!(err("this is not toml").starts_with("/etc/r.toml: (file): "));
+        for e in [err("this is not toml"), err("[server]\nlisten = 5\n")] {
+            assert!(!e.contains('\n'), "one line: {e:?}");
+        }
+    }
+
+    #[test]
+    fn lan_board_with_pin_is_fine() {
+        assert!(parse(Path::new("x"), "[server]\nboard_listen = \"0.0.0.0:8788\"\nboard_pin = \"4821\"").is_ok());
+    }
+
+    #[test]
+    fn hook_token_is_generated_once_and_file_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("rangedesk.toml");
+        std::fs::write(&file, "# my range\n[samna]\nsecrets = [\"wh_sec_a\"] # rotated in May\n").unwrap();
+        let mut c = load(&file).unwrap();
+        ensure_hook_token(&mut c).unwrap();
+        let token = c.config.action_target.hook_token.clone();
+        assert!(token_is_strong(&token) && token.len() >= 43, "256 bits, URL-safe: {token}");
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains("# my range") && text.contains("# rotated in May"), "comments kept: {text}");
+        let mut again = load(&file).unwrap();
+        assert_eq!(again.config.action_target.hook_token, token, "saved");
+        ensure_hook_token(&mut again).unwrap();
+        assert_eq!(again.config.action_target.hook_token, token, "not regenerated");
+        assert_ne!(new_hook_token(), new_hook_token());
+    }
+
+    #[test]
+    fn missing_file_is_created_with_a_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sub/rangedesk.toml");
+        let mut c = load(&file).unwrap();
+        ensure_hook_token(&mut c).unwrap();
+        assert!(load(&file).unwrap().config.action_target.hook_token.len() >= 43);
+    }
+}

@@ -1,0 +1,62 @@
+//! The board listener's API. Every handler is one call into `api`; access is checked once, in
+//! `guard`: with a PIN every request needs it, without one only loopback clients are answered.
+
+use super::{AppState, healthz};
+use crate::api::{self, ApiError, ApiErrorCode, DeliveryQuery, EventQuery};
+use axum::Json;
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use std::net::SocketAddr;
+use subtle::ConstantTimeEq;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/deliveries", get(deliveries))
+        .route("/api/events", get(events))
+        .route("/api/status", get(status))
+        .route("/healthz", get(healthz))
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .with_state(state)
+}
+
+async fn guard(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let pin = &s.board.pin;
+    let allowed = if pin.is_empty() {
+        req.extensions().get::<ConnectInfo<SocketAddr>>().is_some_and(|c| c.0.ip().is_loopback())
+    } else {
+        given_pin(&req).is_some_and(|given| bool::from(given.as_bytes().ct_eq(pin.as_bytes())))
+    };
+    if allowed {
+        next.run(req).await
+    } else {
+        let message = if pin.is_empty() { "the board is open to this computer only" } else { "a valid PIN is required" };
+        ApiError { code: ApiErrorCode::Forbidden, message: message.into() }.into_response()
+    }
+}
+
+fn given_pin(req: &Request) -> Option<String> {
+    if let Some(v) = req.headers().get("x-rangedesk-pin").and_then(|v| v.to_str().ok()) {
+        return Some(v.to_owned());
+    }
+    req.uri().query()?.split('&').find_map(|kv| kv.strip_prefix("pin=")).map(str::to_owned)
+}
+
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    q.map(|Query(t)| t).map_err(|e| ApiError::bad_request(e.body_text()))
+}
+
+async fn deliveries(State(s): State<AppState>, q: Result<Query<DeliveryQuery>, QueryRejection>) -> Result<Response, ApiError> {
+    Ok(Json(api::list_deliveries(&s.store, query(q)?).await?).into_response())
+}
+
+async fn events(State(s): State<AppState>, q: Result<Query<EventQuery>, QueryRejection>) -> Result<Response, ApiError> {
+    Ok(Json(api::list_events(&s.store, query(q)?).await?).into_response())
+}
+
+async fn status(State(s): State<AppState>) -> Result<Response, ApiError> {
+    Ok(Json(crate::app::status(&s).await?).into_response())
+}

@@ -1,0 +1,65 @@
+//! The two HTTP faces of the core: the public listener (vendor webhooks, health) and the board
+//! listener (the browser API). Both are plain axum routers over one cheap-to-clone state, served by
+//! `serve`, which adds what `axum::serve` lacks: a header-read timeout and a connection cap.
+
+mod board;
+mod hooks;
+pub mod serve;
+
+use crate::ingest::Ingest;
+use crate::store::Store;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use board::router as board_router;
+pub use hooks::router as public_router;
+
+/// Everything a handler may need; clone freely.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub ingest: Ingest,
+    pub body_timeout: Duration,
+    pub board: Arc<BoardAccess>,
+    pub info: Arc<Info>,
+}
+
+/// Who may use the board API.
+#[derive(Debug, Clone, Default)]
+pub struct BoardAccess {
+    /// When set, every request must carry it (header `x-rangedesk-pin` or query `pin`); when empty
+    /// only loopback clients are answered.
+    pub pin: String,
+}
+
+/// Facts about this running instance that the status screen shows.
+#[derive(Debug, Clone, Default)]
+pub struct Info {
+    pub public_addr: String,
+    pub board_addr: String,
+    pub data_dir: String,
+}
+
+impl IntoResponse for crate::api::ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(serde_json::json!({"error": self.message, "code": self.code}))).into_response()
+    }
+}
+
+/// `{"error": …}` with a status: the shape every refusal of the public listener has.
+pub(crate) fn error(status: StatusCode, message: &str) -> Response {
+    (status, Json(serde_json::json!({"error": message}))).into_response()
+}
+
+/// `GET /healthz`: 200 while the store accepts writes, 503 otherwise.
+pub(crate) async fn healthz(axum::extract::State(s): axum::extract::State<AppState>) -> Response {
+    if crate::app::store_accepts_writes(&s.store).await {
+        Json(serde_json::json!({"ok": true})).into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"ok": false, "error": "the store cannot commit"}))).into_response()
+    }
+}

@@ -1,0 +1,271 @@
+//! Ingest: one vendor delivery in, one verdict out. Verify, parse, then record the delivery and its
+//! events in one writer transaction; the caller answers the vendor only with what this returns,
+//! which is only ever returned after the commit. Refusals are recorded too (as rejected deliveries,
+//! never as events), except unknown paths, which are only counted.
+
+use crate::store::{self, Store, StoreError, counters, deliveries, events};
+use crate::vendors::{NewEvent, Parsed, Refusal, Source, action_target, enviso, samna};
+use deliveries::{NewDelivery, Verdict};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// What the user on the lane screen reads when a purchase cannot be completed at the lane.
+pub const SEE_THE_DESK: &str = "Please see the front desk to complete your purchase.";
+
+/// Largest body we read, as INTERFACES.md fixes it.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// The verification material, swapped whole when settings change.
+#[derive(Debug, Clone, Default)]
+pub struct Keys {
+    pub hook_token: String,
+    pub enviso_hmac_keys: Vec<String>,
+    pub samna_secrets: Vec<String>,
+    pub samna_tolerance_seconds: u64,
+}
+
+/// One request as it reached a vendor route.
+#[derive(Debug)]
+pub struct Inbound {
+    pub source: Source,
+    pub headers: http::HeaderMap,
+    pub body: Vec<u8>,
+    pub remote_addr: Option<String>,
+    pub now: jiff::Timestamp,
+}
+
+/// The answer to give the vendor.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Stored (or recognised as a repeat of a stored delivery, which changes nothing).
+    Accepted { trace_id: String, duplicate: bool },
+    /// A lane purchase that was stored and declined; the shooter is sent to the desk.
+    PurchaseDeclined { trace_id: String, error: String, user_message: String },
+    /// Refused and recorded as rejected.
+    Refused { status: u16, reason: String },
+}
+
+#[derive(Clone)]
+pub struct Ingest {
+    store: Store,
+    keys: Arc<std::sync::RwLock<Keys>>,
+    not_found: Arc<AtomicU64>,
+}
+
+/// Headers kept with a delivery: enough to explain a verdict later, nothing secret.
+const KEPT_HEADERS: [&str; 7] =
+    ["content-type", "content-length", "user-agent", "x-samna-signature", "x-forwarded-for", "x-real-ip", "forwarded"];
+
+impl Ingest {
+    pub fn new(store: Store, keys: Keys) -> Ingest {
+        Ingest { store, keys: Arc::new(std::sync::RwLock::new(keys)), not_found: Arc::new(AtomicU64::new(0)) }
+    }
+
+    pub fn keys(&self) -> Keys {
+        self.keys.read().map(|k| k.clone()).unwrap_or_default()
+    }
+
+    /// Whether `token` is this install's Action Target hook token.
+    pub fn hook_token_matches(&self, token: &str) -> bool {
+        self.keys.read().is_ok_and(|k| action_target::token_matches(&k.hook_token, token))
+    }
+
+    /// Counts a request refused with 404 (unknown path or wrong token); it leaves no row.
+    pub fn count_not_found(&self) {
+        self.not_found.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// 404s counted since start, including those not yet saved.
+    pub fn not_found_since_start(&self) -> u64 {
+        self.not_found.load(Ordering::Relaxed)
+    }
+
+    /// Saves the 404 count gathered since the last call.
+    pub async fn flush_counters(&self) -> Result<(), StoreError> {
+        let n = self.not_found.swap(0, Ordering::Relaxed);
+        if n == 0 {
+            return Ok(());
+        }
+        let result = self.store.writer().write(move |t| counters::add(t, "refused_not_found", n as i64)).await;
+        if result.is_err() {
+            self.not_found.fetch_add(n, Ordering::Relaxed);
+        }
+        result
+    }
+
+    /// Records a delivery refused before its body was read (too large, too slow).
+    pub async fn refuse_unread(&self, source: Source, headers: &http::HeaderMap, remote_addr: Option<String>, status: u16, reason: &str, now: jiff::Timestamp) -> Result<Outcome, StoreError> {
+        let d = new_delivery(source, headers, None, remote_addr, now, Verdict::Rejected, status, Some(reason.to_owned()), None);
+        let reason = reason.to_owned();
+        self.store.writer().write(move |t| deliveries::insert(t, &d)).await?;
+        Ok(Outcome::Refused { status, reason })
+    }
+
+    /// Verifies, parses and records one delivery. `Err` means the store could not commit (503).
+    pub async fn deliver(&self, inbound: Inbound) -> Result<Outcome, StoreError> {
+        let verdict = self.verify_and_parse(&inbound);
+        let Inbound { source, headers, body, remote_addr, now } = inbound;
+        match verdict {
+            Err(refusal) => {
+                let (status, reason) = match refusal {
+                    Refusal::Unauthorized(r) => (401, r),
+                    Refusal::BadRequest(r) => (400, r),
+                };
+                tracing::debug!(%source, status, %reason, "delivery refused");
+                let d = new_delivery(source, &headers, Some(body), remote_addr, now, Verdict::Rejected, status, Some(reason.clone()), None);
+                self.store.writer().write(move |t| deliveries::insert(t, &d)).await?;
+                Ok(Outcome::Refused { status, reason })
+            }
+            Ok(parsed) => {
+                let d = new_delivery(source, &headers, Some(body), remote_addr, now, Verdict::Accepted, 200, None, parsed.dedup_key.clone());
+                self.store.writer().write(move |t| record_accepted(t, d, parsed)).await
+            }
+        }
+    }
+
+    fn verify_and_parse(&self, inbound: &Inbound) -> Result<Parsed, Refusal> {
+        let keys = self.keys.read().map_err(|_| Refusal::unauthorized("keys unavailable"))?;
+        match inbound.source {
+            // The token was checked by the route (a wrong one is a 404, not a delivery).
+            Source::ActionTarget => action_target::parse(&inbound.body),
+            Source::Enviso => enviso::verify_and_parse(&inbound.body, &keys.enviso_hmac_keys),
+            Source::Samna => {
+                let header = inbound.headers.get(samna::SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
+                let now = inbound.now.as_second();
+                samna::verify(header, &inbound.body, &keys.samna_secrets, keys.samna_tolerance_seconds, now)?;
+                samna::parse(&inbound.body)
+            }
+        }
+    }
+}
+
+/// Inside the writer's transaction: a repeat is logged as a duplicate and changes nothing else;
+/// a new delivery is stored with its events (and, for a lane purchase, the decline we answer).
+fn record_accepted(t: &rusqlite::Transaction<'_>, mut d: NewDelivery, parsed: Parsed) -> store::Result<Outcome> {
+    if let Some(key) = &parsed.dedup_key {
+        if let Some(original) = deliveries::accepted_with_key(t, d.source, key)? {
+            d.verdict = Verdict::Duplicate;
+            d.reason = Some(format!("repeat of {original}"));
+            deliveries::insert(t, &d)?;
+            return Ok(Outcome::Accepted { trace_id: original, duplicate: true });
+        }
+    }
+    let delivery_id = deliveries::insert(t, &d)?;
+    let mut outcome = Outcome::Accepted { trace_id: d.trace_id.clone(), duplicate: false };
+    for e in &parsed.events {
+        events::insert(t, Some(delivery_id), d.received_at, d.source, events::Origin::Webhook, e)?;
+        if d.source == Source::ActionTarget && e.kind == action_target::PURCHASE_REQUEST {
+            // Lane purchases are not approved here yet: decline and send the shooter to the desk,
+            // never a silent success.
+            let error = "lane purchases are not enabled in this version of rangedesk".to_owned();
+            let decline = NewEvent {
+                kind: "purchaseDeclined".into(),
+                known: true,
+                lane_id: e.lane_id.clone(),
+                session_id: e.session_id.clone(),
+                subject: Some(d.trace_id.clone()),
+                vendor_time: None,
+                data: serde_json::json!({"trace_id": d.trace_id, "items": e.data.get("items"), "error": error, "user_message": SEE_THE_DESK}),
+            };
+            events::insert(t, Some(delivery_id), d.received_at, d.source, events::Origin::Rangedesk, &decline)?;
+            outcome = Outcome::PurchaseDeclined { trace_id: d.trace_id.clone(), error, user_message: SEE_THE_DESK.into() };
+        }
+    }
+    Ok(outcome)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn new_delivery(
+    source: Source,
+    headers: &http::HeaderMap,
+    body: Option<Vec<u8>>,
+    remote_addr: Option<String>,
+    now: jiff::Timestamp,
+    verdict: Verdict,
+    status: u16,
+    reason: Option<String>,
+    dedup_key: Option<String>,
+) -> NewDelivery {
+    let kept: serde_json::Map<String, serde_json::Value> = KEPT_HEADERS
+        .iter()
+        .filter_map(|name| {
+            let v = headers.get(*name)?;
+            Some(((*name).to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned().into()))
+        })
+        .collect();
+    NewDelivery {
+        trace_id: uuid::Uuid::new_v4().to_string(),
+        received_at: now,
+        source,
+        verdict,
+        status,
+        reason,
+        dedup_key,
+        remote_addr,
+        headers: serde_json::Value::Object(kept),
+        body,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store::open(&dir.path().join("r.db"), store::Options::default()).unwrap();
+        (dir, s)
+    }
+
+    fn keys() -> Keys {
+        Keys { hook_token: "t".repeat(43), enviso_hmac_keys: vec!["k".into()], samna_secrets: vec!["wh_sec_s".into()], samna_tolerance_seconds: 300 }
+    }
+
+    fn inbound(source: Source, body: &str, headers: http::HeaderMap) -> Inbound {
+        Inbound { source, headers, body: body.as_bytes().to_vec(), remote_addr: None, now: jiff::Timestamp::from_second(1_764_000_000).unwrap() }
+    }
+
+    #[tokio::test]
+    async fn repeats_are_logged_as_duplicates_and_add_no_events() {
+        let (_d, s) = store();
+        let ingest = Ingest::new(s.clone(), keys());
+        let sig = enviso::sign_double("k", &enviso::signed_string("n", "T", "ORDER_CREATED", "ts"));
+        let body = serde_json::json!({"id":"n","tenant":"T","event":"ORDER_CREATED","timestamp":"ts","data":{"id":"o"},"signature":sig}).to_string();
+        let first = ingest.deliver(inbound(Source::Enviso, &body, Default::default())).await.unwrap();
+        let Outcome::Accepted { trace_id, duplicate: false } = first else { panic!("{first:?}") };
+        for _ in 0..3 {
+            let again = ingest.deliver(inbound(Source::Enviso, &body, Default::default())).await.unwrap();
+            assert_eq!(again, Outcome::Accepted { trace_id: trace_id.clone(), duplicate: true }, "a repeat answers with the original");
+        }
+        let (events, log) = s.read(|c| Ok((events::count(c)?, deliveries::count_by_verdict(c)?))).await.unwrap();
+        assert_eq!(events, 1, "a repeat changes nothing");
+        assert!(log.contains(&("enviso".into(), "duplicate".into(), 3)), "{log:?}");
+    }
+
+    #[tokio::test]
+    async fn refusals_are_logged_without_events() {
+        let (_d, s) = store();
+        let ingest = Ingest::new(s.clone(), keys());
+        let out = ingest.deliver(inbound(Source::Samna, "{}", Default::default())).await.unwrap();
+        assert!(matches!(out, Outcome::Refused { status: 401, .. }));
+        let out = ingest.deliver(inbound(Source::ActionTarget, "nope", Default::default())).await.unwrap();
+        assert!(matches!(out, Outcome::Refused { status: 400, .. }));
+        let (events, log) = s.read(|c| Ok((events::count(c)?, deliveries::count_by_verdict(c)?))).await.unwrap();
+        assert_eq!(events, 0);
+        assert_eq!(log.iter().map(|r| r.2).sum::<i64>(), 2);
+    }
+
+    #[tokio::test]
+    async fn purchase_requests_are_stored_and_declined() {
+        let (_d, s) = store();
+        let ingest = Ingest::new(s.clone(), keys());
+        let body = r#"{"event":"purchaseRequest","session_id":"s","lane_id":"l","items":[{"id":"AMMO-380","qty":1}]}"#;
+        let out = ingest.deliver(inbound(Source::ActionTarget, body, Default::default())).await.unwrap();
+        let Outcome::PurchaseDeclined { trace_id, user_message, .. } = out else { panic!("{out:?}") };
+        assert_eq!(user_message, SEE_THE_DESK);
+        let evs = s.read(|c| events::list(c, &events::Filter { limit: 10, ..Default::default() })).await.unwrap();
+        let kinds: Vec<_> = evs.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["purchaseDeclined", "purchaseRequest"], "the request and our answer are both events");
+        assert_eq!(evs[0].subject.as_deref(), Some(trace_id.as_str()));
+    }
+}

@@ -1,0 +1,173 @@
+//! `deliveries`: every request that reached a vendor route, with its verdict, its status, the
+//! headers that matter and its raw body. Accepted deliveries are unique per `(source, dedup_key)`.
+
+use super::{Result, millis};
+use crate::vendors::Source;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Accepted,
+    Duplicate,
+    Rejected,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Accepted => "accepted",
+            Verdict::Duplicate => "duplicate",
+            Verdict::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Verdict> {
+        [Verdict::Accepted, Verdict::Duplicate, Verdict::Rejected].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// A delivery about to be recorded.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    pub trace_id: String,
+    pub received_at: jiff::Timestamp,
+    pub source: Source,
+    pub verdict: Verdict,
+    pub status: u16,
+    pub reason: Option<String>,
+    pub dedup_key: Option<String>,
+    pub remote_addr: Option<String>,
+    /// The headers that matter, as a JSON object of name to value.
+    pub headers: serde_json::Value,
+    /// The raw body; `None` when it was refused before being read (too large).
+    pub body: Option<Vec<u8>>,
+}
+
+/// A delivery as the delivery log shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct DeliveryRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub trace_id: String,
+    /// RFC 3339, UTC.
+    pub received_at: String,
+    pub source: Source,
+    pub verdict: Verdict,
+    pub status: u16,
+    pub reason: Option<String>,
+    pub remote_addr: Option<String>,
+    pub headers: serde_json::Value,
+    /// The raw body as text (invalid UTF-8 shown with replacement characters); vendor text is data.
+    pub body: Option<String>,
+    /// Whether the body was valid UTF-8; when false, `body` is a lossy rendering.
+    pub body_is_utf8: bool,
+    #[ts(type = "number")]
+    pub body_bytes: i64,
+}
+
+pub fn insert(txn: &Transaction<'_>, d: &NewDelivery) -> Result<i64> {
+    txn.prepare_cached(
+        "INSERT INTO deliveries (trace_id, received_at, source, verdict, status, reason, dedup_key, remote_addr, headers, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        d.trace_id,
+        millis(d.received_at),
+        d.source.as_str(),
+        d.verdict.as_str(),
+        d.status,
+        d.reason,
+        d.dedup_key,
+        d.remote_addr,
+        d.headers.to_string(),
+        d.body,
+    ])?;
+    Ok(txn.last_insert_rowid())
+}
+
+/// The trace id of the accepted delivery with this dedup key, if one exists.
+pub fn accepted_with_key(txn: &Transaction<'_>, source: Source, key: &str) -> Result<Option<String>> {
+    Ok(txn
+        .prepare_cached("SELECT trace_id FROM deliveries WHERE source = ?1 AND dedup_key = ?2 AND verdict = 'accepted'")?
+        .query_row(params![source.as_str(), key], |r| r.get(0))
+        .optional()?)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub source: Option<Source>,
+    pub verdict: Option<Verdict>,
+    pub from: Option<jiff::Timestamp>,
+    pub to: Option<jiff::Timestamp>,
+    /// Only rows with an id below this (the previous page's last id).
+    pub before: Option<i64>,
+    pub limit: u32,
+}
+
+/// Newest first.
+pub fn list(conn: &Connection, f: &Filter) -> Result<Vec<DeliveryRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, trace_id, received_at, source, verdict, status, reason, remote_addr, headers, body
+         FROM deliveries
+         WHERE (?1 IS NULL OR source = ?1) AND (?2 IS NULL OR verdict = ?2)
+           AND (?3 IS NULL OR received_at >= ?3) AND (?4 IS NULL OR received_at < ?4)
+           AND (?5 IS NULL OR id < ?5)
+         ORDER BY id DESC LIMIT ?6",
+    )?;
+    let rows = stmt.query_map(
+        params![
+            f.source.map(Source::as_str),
+            f.verdict.map(Verdict::as_str),
+            f.from.map(millis),
+            f.to.map(millis),
+            f.before,
+            f.limit,
+        ],
+        |r| {
+            let body: Option<Vec<u8>> = r.get(9)?;
+            let headers: String = r.get(8)?;
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, u16>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                headers,
+                body,
+            ))
+        },
+    )?;
+    rows.map(|row| {
+        let (id, trace_id, at, source, verdict, status, reason, remote_addr, headers, body) = row?;
+        let body_bytes = body.as_ref().map_or(0, |b| b.len() as i64);
+        let body_is_utf8 = body.as_deref().is_none_or(|b| std::str::from_utf8(b).is_ok());
+        Ok(DeliveryRow {
+            id,
+            trace_id,
+            received_at: super::events::rfc3339(at),
+            source: Source::parse(&source).ok_or_else(|| super::StoreError::Corrupt(format!("delivery {id}: source {source}")))?,
+            verdict: Verdict::parse(&verdict).ok_or_else(|| super::StoreError::Corrupt(format!("delivery {id}: verdict {verdict}")))?,
+            status,
+            reason,
+            remote_addr,
+            headers: serde_json::from_str(&headers).unwrap_or(serde_json::Value::Null),
+            body: body.map(|b| String::from_utf8_lossy(&b).into_owned()),
+            body_is_utf8,
+            body_bytes,
+        })
+    })
+    .collect()
+}
+
+/// How many deliveries each source has had, by verdict.
+pub fn count_by_verdict(conn: &Connection) -> Result<Vec<(String, String, i64)>> {
+    let mut stmt = conn.prepare_cached("SELECT source, verdict, count(*) FROM deliveries GROUP BY source, verdict ORDER BY source, verdict")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}

@@ -1,0 +1,126 @@
+//! The SQLite store: one file, WAL, forward-only migrations, one writer thread that commits in
+//! batches (group commit), and reader connections of their own. Every caller of the writer gets
+//! its answer only after the transaction holding its work has committed.
+
+pub mod counters;
+pub mod deliveries;
+pub mod events;
+mod migrations;
+mod writer;
+
+pub use migrations::{LATEST_VERSION, migrations};
+pub use writer::Writer;
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("migration: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("the store is shutting down")]
+    Closed,
+    #[error("commit failed: {0}")]
+    Commit(String),
+    #[error("a stored value is malformed: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Options a test or an installer may change; the defaults are what the app runs with.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Caps the file size in pages (SQLite's `max_page_count`); past it commits fail, which is how
+    /// tests show that a store that cannot commit answers 503.
+    pub max_page_count: Option<u64>,
+}
+
+/// Configures every connection the same way. See each pragma for why.
+pub fn configure(conn: &Connection) -> Result<()> {
+    // WAL: readers never block the writer and the writer never blocks readers.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // FULL, not the NORMAL most apps pick: we answer vendors 2xx only after a commit and Action
+    // Target never retries, so a committed delivery must survive a power cut. In WAL mode FULL
+    // fsyncs the log on every commit; group commit (see `writer`) pays that once per batch.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(())
+}
+
+/// Opens (creating if needed) and migrates the store at `path`, and starts its writer thread.
+pub fn open(path: &Path, options: Options) -> Result<Store> {
+    let mut conn = Connection::open(path)?;
+    configure(&conn)?;
+    migrations().to_latest(&mut conn)?;
+    if let Some(pages) = options.max_page_count {
+        conn.pragma_update(None, "max_page_count", i64::try_from(pages).unwrap_or(i64::MAX))?;
+    }
+    let writer = Writer::start(conn)?;
+    Ok(Store { inner: Arc::new(Inner { path: path.to_owned(), writer, readers: Mutex::new(Vec::new()) }) })
+}
+
+/// A cheap handle to the store; clone it freely.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Writer,
+    /// Idle reader connections, reused so a query does not pay for opening one.
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl Store {
+    pub fn writer(&self) -> &Writer {
+        &self.inner.writer
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` on a reader connection on tokio's blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = match inner.readers.lock().ok().and_then(|mut r| r.pop()) {
+                Some(c) => c,
+                None => {
+                    let c = Connection::open(&inner.path)?;
+                    configure(&c)?;
+                    c
+                }
+            };
+            let out = f(&conn);
+            if let Ok(mut idle) = inner.readers.lock() {
+                if idle.len() < 8 {
+                    idle.push(conn);
+                }
+            }
+            out
+        })
+        .await
+        .map_err(|_| StoreError::Closed)?
+    }
+
+    /// Stops the writer after it has committed everything already queued.
+    pub async fn close(&self) {
+        self.inner.writer.close().await;
+    }
+}
+
+/// Milliseconds since the Unix epoch, the unit every stored time uses.
+pub fn millis(t: jiff::Timestamp) -> i64 {
+    t.as_millisecond()
+}

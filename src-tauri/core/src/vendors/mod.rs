@@ -1,0 +1,109 @@
+//! The three vendors' webhook formats. Each module turns one raw delivery into a verdict:
+//! verified or refused, then parsed into a dedup key and normalized events, exactly as
+//! `integrations.md` decides. Adapters are pure: no I/O, and time is passed in.
+
+pub mod action_target;
+pub mod enviso;
+pub mod samna;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Where a delivery came from. The string forms are stored and shown; never rename them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    ActionTarget,
+    Enviso,
+    Samna,
+}
+
+impl Source {
+    pub const ALL: [Source; 3] = [Source::ActionTarget, Source::Enviso, Source::Samna];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::ActionTarget => "action_target",
+            Source::Enviso => "enviso",
+            Source::Samna => "samna",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Source> {
+        Source::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A delivery that passed verification and parsing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    /// Repeats of a delivery share this key and change nothing the second time. `None` when the
+    /// vendor gives no delivery id (Action Target): every such delivery is new.
+    pub dedup_key: Option<String>,
+    pub events: Vec<NewEvent>,
+}
+
+/// One normalized event derived from a delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    /// The vendor's own event name, exactly as received (`help`, `ORDER_CREATED`, `checkin_started`).
+    pub kind: String,
+    /// Whether the vendor documents this event name; unknown ones are kept and shown as unknown.
+    pub known: bool,
+    pub lane_id: Option<String>,
+    pub session_id: Option<String>,
+    /// The thing the event is about when it is not a lane session: an order, pass, booking, code…
+    pub subject: Option<String>,
+    /// The vendor's own timestamp string, untouched (it is informational; ordering uses ours).
+    pub vendor_time: Option<String>,
+    /// The vendor's payload for this event, whole, unknown fields included.
+    pub data: serde_json::Value,
+}
+
+/// Why a delivery was refused. Maps one-to-one onto the statuses in INTERFACES.md.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// 401: missing or bad signature, timestamp outside the window, no key configured.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 400: not JSON, or JSON without the envelope fields the signature or the event needs.
+    #[error("{0}")]
+    BadRequest(String),
+}
+
+impl Refusal {
+    pub fn unauthorized(msg: impl Into<String>) -> Self {
+        Refusal::Unauthorized(msg.into())
+    }
+    pub fn bad_request(msg: impl Into<String>) -> Self {
+        Refusal::BadRequest(msg.into())
+    }
+}
+
+/// Parses a body as JSON, refusing non-UTF-8 and over-deep input with a 400 rather than a panic
+/// or a stack overflow (serde_json stops at 128 levels).
+pub(crate) fn json_body(body: &[u8]) -> Result<serde_json::Value, Refusal> {
+    let text = std::str::from_utf8(body).map_err(|_| Refusal::bad_request("body is not UTF-8"))?;
+    serde_json::from_str(text).map_err(|e| Refusal::bad_request(format!("body is not valid JSON: {e}")))
+}
+
+/// The string value of `key` in a JSON object, if present and a string.
+pub(crate) fn str_field(v: &serde_json::Value, key: &str) -> Option<String> {
+    v.get(key).and_then(|x| x.as_str()).map(str::to_owned)
+}
+
+/// A required string field of the envelope; absent or not a string is a 400.
+pub(crate) fn required_str(v: &serde_json::Value, key: &str) -> Result<String, Refusal> {
+    match v.get(key) {
+        Some(serde_json::Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+        Some(serde_json::Value::String(_)) => Err(Refusal::bad_request(format!("`{key}` is empty"))),
+        Some(_) => Err(Refusal::bad_request(format!("`{key}` is not a string"))),
+        None => Err(Refusal::bad_request(format!("`{key}` is missing"))),
+    }
+}
