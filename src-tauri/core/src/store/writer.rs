@@ -6,7 +6,7 @@
 use super::{Result, StoreError};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use tokio::sync::{mpsc, oneshot};
 
 /// The most jobs one transaction takes; bounds the latency a batch adds to its first job.
@@ -15,7 +15,7 @@ const MAX_BATCH: usize = 512;
 const QUEUE: usize = 4096;
 
 type Finish = Box<dyn FnOnce(Option<&str>) + Send>;
-type Apply = Box<dyn FnOnce(&Transaction<'_>) -> Finish + Send>;
+type Apply = Box<dyn FnOnce(&Transaction<'_>, &AtomicI64) -> Finish + Send>;
 
 enum Msg {
     Job(Apply),
@@ -25,19 +25,28 @@ enum Msg {
 pub struct Writer {
     tx: mpsc::Sender<Msg>,
     thread: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
-    healthy: Arc<AtomicBool>,
+    /// When a job or a commit last failed (Unix ms; 0 = never).
+    last_failure: Arc<AtomicI64>,
+}
+
+/// How long a failed write keeps the store reported unhealthy: long enough for a monitor polling
+/// `/healthz` to see it, short enough to clear soon after the disk has room again.
+const UNHEALTHY_FOR_MS: i64 = 30_000;
+
+fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
 }
 
 impl Writer {
     pub(super) fn start(conn: Connection) -> Result<Writer> {
         let (tx, rx) = mpsc::channel(QUEUE);
-        let healthy = Arc::new(AtomicBool::new(true));
-        let h = healthy.clone();
+        let last_failure = Arc::new(AtomicI64::new(0));
+        let h = last_failure.clone();
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || run(conn, rx, &h))
             .map_err(|e| StoreError::Commit(format!("cannot start the writer thread: {e}")))?;
-        Ok(Writer { tx, thread: std::sync::Mutex::new(Some(thread)), healthy })
+        Ok(Writer { tx, thread: std::sync::Mutex::new(Some(thread)), last_failure })
     }
 
     /// Runs `f` in the writer's next transaction and returns its result once that transaction has
@@ -48,8 +57,8 @@ impl Writer {
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        let apply: Apply = Box::new(move |txn| {
-            let out = in_savepoint(txn, f);
+        let apply: Apply = Box::new(move |txn, failed| {
+            let out = in_savepoint(txn, f, failed);
             Box::new(move |commit_error: Option<&str>| {
                 let out = match (out, commit_error) {
                     (Ok(v), None) => Ok(v),
@@ -63,9 +72,9 @@ impl Writer {
         answer.await.map_err(|_| StoreError::Commit("the writer could not start a transaction".into()))?
     }
 
-    /// Whether the last transaction committed.
+    /// False for a while after any write failed (a full disk fails the insert, not the commit).
     pub fn healthy(&self) -> bool {
-        self.healthy.load(Ordering::Relaxed)
+        now_ms() - self.last_failure.load(Ordering::Relaxed) > UNHEALTHY_FOR_MS
     }
 
     /// Commits everything already queued, then stops the thread.
@@ -78,7 +87,7 @@ impl Writer {
     }
 }
 
-fn in_savepoint<T>(txn: &Transaction<'_>, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+fn in_savepoint<T>(txn: &Transaction<'_>, f: impl FnOnce(&Transaction<'_>) -> Result<T>, failed: &AtomicI64) -> Result<T> {
     txn.execute_batch("SAVEPOINT job")?;
     match f(txn) {
         Ok(v) => {
@@ -86,13 +95,14 @@ fn in_savepoint<T>(txn: &Transaction<'_>, f: impl FnOnce(&Transaction<'_>) -> Re
             Ok(v)
         }
         Err(e) => {
+            failed.store(now_ms(), Ordering::Relaxed);
             txn.execute_batch("ROLLBACK TO job; RELEASE job")?;
             Err(e)
         }
     }
 }
 
-fn run(mut conn: Connection, mut rx: mpsc::Receiver<Msg>, healthy: &AtomicBool) {
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<Msg>, last_failure: &AtomicI64) {
     let mut stopping = false;
     while !stopping {
         let Some(first) = rx.blocking_recv() else { break };
@@ -115,16 +125,18 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Msg>, healthy: &AtomicBool) 
             Ok(t) => t,
             Err(e) => {
                 tracing::error!(error = %e, jobs = batch.len(), "store: cannot begin a transaction");
-                healthy.store(false, Ordering::Relaxed);
+                last_failure.store(now_ms(), Ordering::Relaxed);
                 continue; // dropping the jobs answers each of them with an error
             }
         };
-        let finishes: Vec<Finish> = batch.into_iter().map(|apply| apply(&txn)).collect();
+        let finishes: Vec<Finish> = batch.into_iter().map(|apply| apply(&txn, last_failure)).collect();
         let committed = txn.commit().map_err(|e| e.to_string());
         if let Err(e) = &committed {
             tracing::error!(error = %e, jobs = finishes.len(), "store: commit failed");
         }
-        healthy.store(committed.is_ok(), Ordering::Relaxed);
+        if committed.is_err() {
+            last_failure.store(now_ms(), Ordering::Relaxed);
+        }
         let err = committed.err();
         for finish in finishes {
             finish(err.as_deref());
