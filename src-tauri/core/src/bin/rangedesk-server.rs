@@ -38,13 +38,14 @@ async fn run(launch: Launch) -> ExitCode {
         Err(e) => return fail(&e),
     };
     let _logs = rangedesk_core::logging::init(&rangedesk_core::paths::log_dir(&data_dir));
+    let signal = rangedesk_core::shutdown_signal();
     let app = match App::start(launch).await {
         Ok(a) => a,
         Err(e) => return fail(&e),
     };
     let urls = app.hook_urls();
     tracing::info!(enviso = %urls.enviso, samna = %urls.samna, "webhook URLs (the Action Target URL holds the hook token; see the config file)");
-    rangedesk_core::shutdown_signal().await;
+    signal.await;
     tracing::info!("shutting down: finishing in-flight deliveries");
     app.shutdown();
     app.stopped().await;

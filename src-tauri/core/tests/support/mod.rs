@@ -94,3 +94,5 @@ pub fn open_db(dir: &Path) -> rusqlite::Connection {
 pub fn count(dir: &Path, sql: &str) -> i64 {
     open_db(dir).query_row(sql, [], |r| r.get(0)).unwrap()
 }
+
+pub mod process;

@@ -1,0 +1,68 @@
+//! 500 connections that send their request head one byte a second are dropped at the header
+//! timeout, and real deliveries keep getting 2xx the whole time.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::{Duration, Instant};
+use support::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const SLOW: usize = 500;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slowloris_is_dropped_while_deliveries_go_on() {
+    let config = format!("{}\n[server]\nheader_timeout_seconds = 2\n", config_text());
+    let r = start_with(&config, Default::default()).await;
+    let addr = r.app.public_addr();
+    let started = Instant::now();
+    let mut slow = Vec::new();
+    for i in 0..SLOW {
+        slow.push(tokio::spawn(async move {
+            let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let head = format!("POST /hooks/enviso HTTP/1.1\r\nHost: x\r\nX-Slow: {i}\r\nContent-Length: 2\r\n\r\n{{}}");
+            // One byte a second until the server hangs up; never a whole head within the timeout.
+            for b in head.bytes() {
+                if s.write_all(&[b]).await.is_err() {
+                    return Instant::now();
+                }
+                let mut buf = [0u8; 256];
+                match tokio::time::timeout(Duration::from_secs(1), s.read(&mut buf)).await {
+                    Ok(Ok(0)) | Ok(Err(_)) => return Instant::now(),
+                    Ok(Ok(_)) => return Instant::now(), // an error response, then close
+                    Err(_) => {}
+                }
+            }
+            panic!("slow client {i} was never dropped");
+        }));
+    }
+    // A client that connects and never says anything is dropped too.
+    let silent = tokio::spawn(async move {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let mut buf = [0u8; 16];
+        let _ = tokio::time::timeout(Duration::from_secs(20), s.read(&mut buf)).await.expect("silent client dropped");
+        Instant::now()
+    });
+
+    // Meanwhile, real deliveries: every one answered 2xx.
+    let mut delivered = 0;
+    let mut n = 0;
+    while started.elapsed() < Duration::from_secs(5) {
+        n += 1;
+        let resp = r.http.post(r.public("/hooks/enviso")).body(enviso_body(&format!("real-{n}"), "PASS_SCANNED")).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "a real delivery was refused while slow clients were connected");
+        delivered += 1;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(delivered >= 50, "only {delivered} deliveries in 5 s");
+
+    for t in slow {
+        let dropped_at = t.await.unwrap();
+        let after = dropped_at - started;
+        assert!(after < Duration::from_secs(8), "a slow client lasted {after:?} against a 2 s header timeout");
+    }
+    let silent_after = silent.await.unwrap() - started;
+    assert!(silent_after < Duration::from_secs(8), "a silent client lasted {silent_after:?}");
+    let events = r.get_json(&r.board("/api/events?limit=1000")).await;
+    assert_eq!(events["items"].as_array().unwrap().len(), delivered, "every real delivery stored, no slow one");
+}
