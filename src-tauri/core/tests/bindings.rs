@@ -1,0 +1,61 @@
+//! The TypeScript types the UI uses are generated from the Rust structs and committed in
+//! `ui/src/lib/bindings/`. This fails when they are stale; `UPDATE_BINDINGS=1 cargo test -p
+//! rangedesk-core --test bindings` rewrites them.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use rangedesk_core::api::{ApiError, DeliveryQuery, EventQuery, HookUrls, Page, Status};
+use rangedesk_core::store::deliveries::DeliveryRow;
+use rangedesk_core::store::events::EventRow;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use ts_rs::TS;
+
+fn export(dir: &Path) {
+    DeliveryRow::export_all_to(dir).unwrap();
+    EventRow::export_all_to(dir).unwrap();
+    Page::<DeliveryRow>::export_all_to(dir).unwrap();
+    ApiError::export_all_to(dir).unwrap();
+    DeliveryQuery::export_all_to(dir).unwrap();
+    EventQuery::export_all_to(dir).unwrap();
+    HookUrls::export_all_to(dir).unwrap();
+    Status::export_all_to(dir).unwrap();
+}
+
+fn files(dir: &Path) -> BTreeMap<PathBuf, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "ts") {
+                out.insert(p.strip_prefix(dir).unwrap().to_owned(), std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn generated_typescript_is_fresh() {
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings");
+    let fresh = tempfile::tempdir().unwrap();
+    export(fresh.path());
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        let _ = std::fs::remove_dir_all(&committed);
+        export(&committed);
+        return;
+    }
+    let (want, have) = (files(fresh.path()), files(&committed));
+    assert!(!want.is_empty());
+    assert_eq!(
+        want.keys().collect::<Vec<_>>(),
+        have.keys().collect::<Vec<_>>(),
+        "ui/src/lib/bindings has other files than the Rust types produce; run UPDATE_BINDINGS=1 cargo test -p rangedesk-core --test bindings"
+    );
+    for (name, text) in &want {
+        assert_eq!(Some(text), have.get(name), "{} is stale; run UPDATE_BINDINGS=1 cargo test -p rangedesk-core --test bindings", name.display());
+    }
+}
