@@ -91,13 +91,20 @@ pub struct EventQuery {
 }
 
 fn source(s: Option<&str>) -> Result<Option<Source>, ApiError> {
-    s.map(|s| Source::parse(s).ok_or_else(|| ApiError::bad_request(format!("unknown source {s:?}; use action_target, enviso or samna"))))
-        .transpose()
+    s.map(|s| {
+        Source::parse(s)
+            .ok_or_else(|| ApiError::bad_request(format!("unknown source {s:?}; use action_target, enviso or samna")))
+    })
+    .transpose()
 }
 
 fn instant(name: &str, s: Option<&str>) -> Result<Option<jiff::Timestamp>, ApiError> {
-    s.map(|s| s.parse().map_err(|_| ApiError::bad_request(format!("`{name}` is not an RFC 3339 instant such as 2026-11-24T09:00:00Z"))))
-        .transpose()
+    s.map(|s| {
+        s.parse().map_err(|_| {
+            ApiError::bad_request(format!("`{name}` is not an RFC 3339 instant such as 2026-11-24T09:00:00Z"))
+        })
+    })
+    .transpose()
 }
 
 fn limit(l: Option<u32>) -> Result<u32, ApiError> {
@@ -117,7 +124,11 @@ pub async fn list_deliveries(store: &Store, q: DeliveryQuery) -> Result<Page<del
     let verdict = q
         .verdict
         .as_deref()
-        .map(|v| deliveries::Verdict::parse(v).ok_or_else(|| ApiError::bad_request(format!("unknown verdict {v:?}; use accepted, duplicate or rejected"))))
+        .map(|v| {
+            deliveries::Verdict::parse(v).ok_or_else(|| {
+                ApiError::bad_request(format!("unknown verdict {v:?}; use accepted, duplicate or rejected"))
+            })
+        })
         .transpose()?;
     let filter = deliveries::Filter {
         source: source(q.source.as_deref())?,

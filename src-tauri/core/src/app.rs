@@ -95,8 +95,18 @@ impl App {
         let store = store::open(&db, options).map_err(|source| StartError::Store { path: db, source })?;
         let tls = tls_acceptor(&checked)?;
         let c = &checked.config;
-        let public_addr = public.local_addr().map_err(|source| StartError::Bind { file: checked.file.clone(), key: "server.listen", addr: checked.listen, source })?;
-        let board_addr = board.local_addr().map_err(|source| StartError::Bind { file: checked.file.clone(), key: "server.board_listen", addr: checked.board_listen, source })?;
+        let public_addr = public.local_addr().map_err(|source| StartError::Bind {
+            file: checked.file.clone(),
+            key: "server.listen",
+            addr: checked.listen,
+            source,
+        })?;
+        let board_addr = board.local_addr().map_err(|source| StartError::Bind {
+            file: checked.file.clone(),
+            key: "server.board_listen",
+            addr: checked.board_listen,
+            source,
+        })?;
         let ingest = Ingest::new(
             store.clone(),
             Keys {
@@ -128,8 +138,20 @@ impl App {
         let stop = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|s| *s).await;
         };
-        let public_task = tokio::spawn(serve::serve(public, http::public_router(state.clone()), limits.clone(), tls, stop(shutdown_rx.clone())));
-        let board_task = tokio::spawn(serve::serve(board, http::board_router(state.clone()), limits, None, stop(shutdown_rx.clone())));
+        let public_task = tokio::spawn(serve::serve(
+            public,
+            http::public_router(state.clone()),
+            limits.clone(),
+            tls,
+            stop(shutdown_rx.clone()),
+        ));
+        let board_task = tokio::spawn(serve::serve(
+            board,
+            http::board_router(state.clone()),
+            limits,
+            None,
+            stop(shutdown_rx.clone()),
+        ));
         let flusher = tokio::spawn(flush_counters(ingest.clone(), shutdown_rx.clone()));
         tokio::spawn(async move {
             let _ = tokio::join!(public_task, board_task, flusher);
@@ -141,7 +163,16 @@ impl App {
             let _ = stopped_tx.send(true);
         });
         tracing::info!(public = %public_addr, board = %board_addr, data_dir = %data_dir.display(), "rangedesk is listening");
-        Ok(App { state, data_dir, config: Arc::new(checked), public_addr, board_addr, shutdown, stopped, _tasks: Arc::new(Mutex::new(())) })
+        Ok(App {
+            state,
+            data_dir,
+            config: Arc::new(checked),
+            public_addr,
+            board_addr,
+            shutdown,
+            stopped,
+            _tasks: Arc::new(Mutex::new(())),
+        })
     }
 
     pub fn public_addr(&self) -> SocketAddr {
@@ -220,7 +251,10 @@ pub(crate) async fn status(s: &AppState) -> Result<Status, ApiError> {
         public_addr: s.info.public_addr.clone(),
         board_addr: s.info.board_addr.clone(),
         data_dir: s.info.data_dir.clone(),
-        deliveries: counts.into_iter().map(|(source, verdict, count)| DeliveryCount { source, verdict, count }).collect(),
+        deliveries: counts
+            .into_iter()
+            .map(|(source, verdict, count)| DeliveryCount { source, verdict, count })
+            .collect(),
         refused_not_found: saved + unsaved,
     })
 }
@@ -288,7 +322,8 @@ fn tls_acceptor(checked: &Checked) -> Result<Option<tokio_rustls::TlsAcceptor>, 
     if certs.is_empty() {
         return Err(err("server.tls_cert", format!("{}: no certificate found", s.tls_cert)));
     }
-    let key = PrivateKeyDer::from_pem_file(&s.tls_key).map_err(|e| err("server.tls_key", format!("{}: {e}", s.tls_key)))?;
+    let key =
+        PrivateKeyDer::from_pem_file(&s.tls_key).map_err(|e| err("server.tls_key", format!("{}: {e}", s.tls_key)))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

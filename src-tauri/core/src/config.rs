@@ -137,7 +137,8 @@ pub fn load(file: &Path) -> Result<Checked> {
 
 /// Parses and checks config text; `file` only names it in errors.
 pub fn parse(file: &Path, text: &str) -> Result<Checked> {
-    let invalid = |key: &str, problem: String| ConfigError::Invalid { file: file.to_owned(), key: key.to_owned(), problem };
+    let invalid =
+        |key: &str, problem: String| ConfigError::Invalid { file: file.to_owned(), key: key.to_owned(), problem };
     let de = toml::Deserializer::parse(text).map_err(|e| invalid("(file)", one_line(e.message())))?;
     let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
         let key = e.path().to_string();
@@ -151,11 +152,18 @@ fn one_line(s: &str) -> String {
 }
 
 fn check(file: &Path, config: Config) -> Result<Checked> {
-    let invalid = |key: &str, problem: &str| ConfigError::Invalid { file: file.to_owned(), key: key.to_owned(), problem: problem.to_owned() };
+    let invalid = |key: &str, problem: &str| ConfigError::Invalid {
+        file: file.to_owned(),
+        key: key.to_owned(),
+        problem: problem.to_owned(),
+    };
     let s = &config.server;
-    let listen: SocketAddr = s.listen.parse().map_err(|_| invalid("server.listen", "not an address:port such as 0.0.0.0:8787"))?;
-    let board_listen: SocketAddr =
-        s.board_listen.parse().map_err(|_| invalid("server.board_listen", "not an address:port such as 127.0.0.1:8788"))?;
+    let listen: SocketAddr =
+        s.listen.parse().map_err(|_| invalid("server.listen", "not an address:port such as 0.0.0.0:8787"))?;
+    let board_listen: SocketAddr = s
+        .board_listen
+        .parse()
+        .map_err(|_| invalid("server.board_listen", "not an address:port such as 127.0.0.1:8788"))?;
     if !board_listen.ip().is_loopback() && s.board_pin.trim().is_empty() {
         return Err(invalid("server.board_pin", "must be set when board_listen is not a loopback address"));
     }
@@ -177,12 +185,17 @@ fn check(file: &Path, config: Config) -> Result<Checked> {
     }
     let at = &config.action_target;
     if !at.hook_token.is_empty() && !token_is_strong(&at.hook_token) {
-        return Err(invalid("action_target.hook_token", "must be at least 22 URL-safe characters (A-Z a-z 0-9 - _), or empty to generate one"));
+        return Err(invalid(
+            "action_target.hook_token",
+            "must be at least 22 URL-safe characters (A-Z a-z 0-9 - _), or empty to generate one",
+        ));
     }
     if !(at.api_base.starts_with("https://") || at.api_base.starts_with("http://")) {
         return Err(invalid("action_target.api_base", "must be an http:// or https:// URL"));
     }
-    if at.api_auth_header.is_empty() || !at.api_auth_header.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if at.api_auth_header.is_empty()
+        || !at.api_auth_header.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
         return Err(invalid("action_target.api_auth_header", "must be a header name such as Authorization"));
     }
     if config.samna.tolerance_seconds == 0 {
@@ -261,10 +274,24 @@ mod tests {
 
     #[test]
     fn errors_name_file_key_and_problem() {
-        assert_eq!(err("[server]\nlisten = \"nope\""), "/etc/r.toml: server.listen: not an address:port such as 0.0.0.0:8787");
-        assert!(err("[server]\nlisten = 5").starts_with("/etc/r.toml: server.listen: "), "{}", err("[server]\nlisten = 5"));
-        assert!(err("[server]\nlisen = \"x\"").starts_with("/etc/r.toml: server.lisen: unknown field"), "{}", err("[server]\nlisen = \"x\""));
-        assert!(err("[purchases]\napproval_window_seconds = 61").contains("purchases.approval_window_seconds: must be between 1 and 60"));
+        assert_eq!(
+            err("[server]\nlisten = \"nope\""),
+            "/etc/r.toml: server.listen: not an address:port such as 0.0.0.0:8787"
+        );
+        assert!(
+            err("[server]\nlisten = 5").starts_with("/etc/r.toml: server.listen: "),
+            "{}",
+            err("[server]\nlisten = 5")
+        );
+        assert!(
+            err("[server]\nlisen = \"x\"").starts_with("/etc/r.toml: server.lisen: unknown field"),
+            "{}",
+            err("[server]\nlisen = \"x\"")
+        );
+        assert!(
+            err("[purchases]\napproval_window_seconds = 61")
+                .contains("purchases.approval_window_seconds: must be between 1 and 60")
+        );
         assert!(err("[purchases]\napproval_window_seconds = -1").contains("purchases.approval_window_seconds"));
         assert!(err("[server]\nboard_listen = \"0.0.0.0:8788\"").contains("server.board_pin: must be set"));
         assert!(err("[server]\ntls_cert = \"a.pem\"").contains("server.tls_key"));

@@ -94,8 +94,26 @@ impl Ingest {
     }
 
     /// Records a delivery refused before its body was read (too large, too slow).
-    pub async fn refuse_unread(&self, source: Source, headers: &http::HeaderMap, remote_addr: Option<String>, status: u16, reason: &str, now: jiff::Timestamp) -> Result<Outcome, StoreError> {
-        let d = new_delivery(source, headers, None, remote_addr, now, Verdict::Rejected, status, Some(reason.to_owned()), None);
+    pub async fn refuse_unread(
+        &self,
+        source: Source,
+        headers: &http::HeaderMap,
+        remote_addr: Option<String>,
+        status: u16,
+        reason: &str,
+        now: jiff::Timestamp,
+    ) -> Result<Outcome, StoreError> {
+        let d = new_delivery(
+            source,
+            headers,
+            None,
+            remote_addr,
+            now,
+            Verdict::Rejected,
+            status,
+            Some(reason.to_owned()),
+            None,
+        );
         let reason = reason.to_owned();
         self.store.writer().write(move |t| deliveries::insert(t, &d)).await?;
         Ok(Outcome::Refused { status, reason })
@@ -112,12 +130,32 @@ impl Ingest {
                     Refusal::BadRequest(r) => (400, r),
                 };
                 tracing::debug!(%source, status, %reason, "delivery refused");
-                let d = new_delivery(source, &headers, Some(body), remote_addr, now, Verdict::Rejected, status, Some(reason.clone()), None);
+                let d = new_delivery(
+                    source,
+                    &headers,
+                    Some(body),
+                    remote_addr,
+                    now,
+                    Verdict::Rejected,
+                    status,
+                    Some(reason.clone()),
+                    None,
+                );
                 self.store.writer().write(move |t| deliveries::insert(t, &d)).await?;
                 Ok(Outcome::Refused { status, reason })
             }
             Ok(parsed) => {
-                let d = new_delivery(source, &headers, Some(body), remote_addr, now, Verdict::Accepted, 200, None, parsed.dedup_key.clone());
+                let d = new_delivery(
+                    source,
+                    &headers,
+                    Some(body),
+                    remote_addr,
+                    now,
+                    Verdict::Accepted,
+                    200,
+                    None,
+                    parsed.dedup_key.clone(),
+                );
                 self.store.writer().write(move |t| record_accepted(t, d, parsed)).await
             }
         }
@@ -142,13 +180,13 @@ impl Ingest {
 /// Inside the writer's transaction: a repeat is logged as a duplicate and changes nothing else;
 /// a new delivery is stored with its events (and, for a lane purchase, the decline we answer).
 fn record_accepted(t: &rusqlite::Transaction<'_>, mut d: NewDelivery, parsed: Parsed) -> store::Result<Outcome> {
-    if let Some(key) = &parsed.dedup_key {
-        if let Some(original) = deliveries::accepted_with_key(t, d.source, key)? {
-            d.verdict = Verdict::Duplicate;
-            d.reason = Some(format!("repeat of {original}"));
-            deliveries::insert(t, &d)?;
-            return Ok(Outcome::Accepted { trace_id: original, duplicate: true });
-        }
+    if let Some(key) = &parsed.dedup_key
+        && let Some(original) = deliveries::accepted_with_key(t, d.source, key)?
+    {
+        d.verdict = Verdict::Duplicate;
+        d.reason = Some(format!("repeat of {original}"));
+        deliveries::insert(t, &d)?;
+        return Ok(Outcome::Accepted { trace_id: original, duplicate: true });
     }
     let delivery_id = deliveries::insert(t, &d)?;
     let mut outcome = Outcome::Accepted { trace_id: d.trace_id.clone(), duplicate: false };
@@ -168,7 +206,8 @@ fn record_accepted(t: &rusqlite::Transaction<'_>, mut d: NewDelivery, parsed: Pa
                 data: serde_json::json!({"trace_id": d.trace_id, "items": e.data.get("items"), "error": error, "user_message": SEE_THE_DESK}),
             };
             events::insert(t, Some(delivery_id), d.received_at, d.source, events::Origin::Rangedesk, &decline)?;
-            outcome = Outcome::PurchaseDeclined { trace_id: d.trace_id.clone(), error, user_message: SEE_THE_DESK.into() };
+            outcome =
+                Outcome::PurchaseDeclined { trace_id: d.trace_id.clone(), error, user_message: SEE_THE_DESK.into() };
         }
     }
     Ok(outcome)
@@ -218,11 +257,22 @@ mod tests {
     }
 
     fn keys() -> Keys {
-        Keys { hook_token: "t".repeat(43), enviso_hmac_keys: vec!["k".into()], samna_secrets: vec!["wh_sec_s".into()], samna_tolerance_seconds: 300 }
+        Keys {
+            hook_token: "t".repeat(43),
+            enviso_hmac_keys: vec!["k".into()],
+            samna_secrets: vec!["wh_sec_s".into()],
+            samna_tolerance_seconds: 300,
+        }
     }
 
     fn inbound(source: Source, body: &str, headers: http::HeaderMap) -> Inbound {
-        Inbound { source, headers, body: body.as_bytes().to_vec(), remote_addr: None, now: jiff::Timestamp::from_second(1_764_000_000).unwrap() }
+        Inbound {
+            source,
+            headers,
+            body: body.as_bytes().to_vec(),
+            remote_addr: None,
+            now: jiff::Timestamp::from_second(1_764_000_000).unwrap(),
+        }
     }
 
     #[tokio::test]
@@ -235,7 +285,11 @@ mod tests {
         let Outcome::Accepted { trace_id, duplicate: false } = first else { panic!("{first:?}") };
         for _ in 0..3 {
             let again = ingest.deliver(inbound(Source::Enviso, &body, Default::default())).await.unwrap();
-            assert_eq!(again, Outcome::Accepted { trace_id: trace_id.clone(), duplicate: true }, "a repeat answers with the original");
+            assert_eq!(
+                again,
+                Outcome::Accepted { trace_id: trace_id.clone(), duplicate: true },
+                "a repeat answers with the original"
+            );
         }
         let (events, log) = s.read(|c| Ok((events::count(c)?, deliveries::count_by_verdict(c)?))).await.unwrap();
         assert_eq!(events, 1, "a repeat changes nothing");

@@ -56,6 +56,11 @@ fn generated_typescript_is_fresh() {
         "ui/src/lib/bindings has other files than the Rust types produce; run UPDATE_BINDINGS=1 cargo test -p rangedesk-core --test bindings"
     );
     for (name, text) in &want {
-        assert_eq!(Some(text), have.get(name), "{} is stale; run UPDATE_BINDINGS=1 cargo test -p rangedesk-core --test bindings", name.display());
+        assert_eq!(
+            Some(text),
+            have.get(name),
+            "{} is stale; run UPDATE_BINDINGS=1 cargo test -p rangedesk-core --test bindings",
+            name.display()
+        );
     }
 }

@@ -29,7 +29,13 @@ async fn action_target_event_is_stored_then_answered() {
 #[tokio::test]
 async fn wrong_token_and_unknown_paths_are_bare_counted_404s() {
     let r = start().await;
-    let wrong = r.http.post(r.public("/hooks/action-target/not-the-token")).body(at_body("help", "l", "s")).send().await.unwrap();
+    let wrong = r
+        .http
+        .post(r.public("/hooks/action-target/not-the-token"))
+        .body(at_body("help", "l", "s"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), 404);
     let wrong_body = wrong.text().await.unwrap();
     let unknown = r.http.post(r.public("/wp-login.php")).body("x").send().await.unwrap();
@@ -40,7 +46,11 @@ async fn wrong_token_and_unknown_paths_are_bare_counted_404s() {
     let log = r.get_json(&r.board("/api/deliveries")).await;
     assert!(log["items"].as_array().unwrap().is_empty(), "404s leave no delivery row");
     let dir = r.stop().await;
-    assert_eq!(count(dir.path(), "SELECT value FROM counters WHERE name = 'refused_not_found'"), 2, "the count survives a restart");
+    assert_eq!(
+        count(dir.path(), "SELECT value FROM counters WHERE name = 'refused_not_found'"),
+        2,
+        "the count survives a restart"
+    );
 }
 
 #[tokio::test]
@@ -74,7 +84,16 @@ async fn enviso_dedup_is_for_ever_and_per_tenant() {
     // A restart does not forget: dedup lives in the store, not in a window in memory.
     let dir = r.stop().await;
     let r = start_in(dir, &config_text(), Default::default()).await;
-    let again: Value = r.http.post(r.public("/hooks/enviso")).body(enviso_body("n-1", "ORDER_CREATED")).send().await.unwrap().json().await.unwrap();
+    let again: Value = r
+        .http
+        .post(r.public("/hooks/enviso"))
+        .body(enviso_body("n-1", "ORDER_CREATED"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(again["duplicate"], true);
     let events = r.get_json(&r.board("/api/events")).await;
     assert_eq!(events["items"].as_array().unwrap().len(), 1);
@@ -112,18 +131,43 @@ async fn no_keys_configured_refuses_enviso_and_samna() {
 async fn samna_signed_stale_and_broken() {
     let r = start().await;
     let (body, header) = samna_delivery("evt-1", "checkin_started");
-    let ok = r.http.post(r.public("/hooks/samna")).header("X-Samna-Signature", &header).body(body.clone()).send().await.unwrap();
+    let ok = r
+        .http
+        .post(r.public("/hooks/samna"))
+        .header("X-Samna-Signature", &header)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
-    let again: Value = r.http.post(r.public("/hooks/samna")).header("X-Samna-Signature", &header).body(body.clone()).send().await.unwrap().json().await.unwrap();
+    let again: Value = r
+        .http
+        .post(r.public("/hooks/samna"))
+        .header("X-Samna-Signature", &header)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(again["duplicate"], true, "Samna retries are recognised by id");
 
     let old = jiff::Timestamp::now().as_second() - 301;
     let stale = format!("t={old},v1={}", rangedesk_core::vendors::samna::sign(SAMNA_SECRET, old, body.as_bytes()));
     let future = jiff::Timestamp::now().as_second() + 301;
-    let ahead = format!("t={future},v1={}", rangedesk_core::vendors::samna::sign(SAMNA_SECRET, future, body.as_bytes()));
+    let ahead =
+        format!("t={future},v1={}", rangedesk_core::vendors::samna::sign(SAMNA_SECRET, future, body.as_bytes()));
     let now = jiff::Timestamp::now().as_second();
     for h in [stale, ahead, format!("t={now},v1,"), format!("t={now},v1="), String::from("garbage")] {
-        let resp = r.http.post(r.public("/hooks/samna")).header("X-Samna-Signature", &h).body(body.clone()).send().await.unwrap();
+        let resp = r
+            .http
+            .post(r.public("/hooks/samna"))
+            .header("X-Samna-Signature", &h)
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 401, "{h}");
     }
     let missing = r.http.post(r.public("/hooks/samna")).body(body.clone()).send().await.unwrap();
@@ -232,7 +276,10 @@ async fn board_api_pages_and_filters() {
     let p3 = r.get_json(&r.board(&format!("/api/events?limit=3&before={}", p2["next_before"].as_i64().unwrap()))).await;
     assert_eq!(p3["items"].as_array().unwrap().len(), 1);
     assert!(p3["next_before"].is_null(), "the last page says so");
-    let ids: Vec<i64> = [&p1, &p2, &p3].iter().flat_map(|p| p["items"].as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap())).collect();
+    let ids: Vec<i64> = [&p1, &p2, &p3]
+        .iter()
+        .flat_map(|p| p["items"].as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap()))
+        .collect();
     assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first, no overlap: {ids:?}");
     let even = r.get_json(&r.board("/api/events?lane=even")).await;
     assert_eq!(even["items"].as_array().unwrap().len(), 4);
@@ -242,7 +289,13 @@ async fn board_api_pages_and_filters() {
     assert!(future["items"].as_array().unwrap().is_empty());
     let past = r.get_json(&r.board("/api/events?to=2999-01-01T00:00:00Z&from=2000-01-01T00:00:00Z")).await;
     assert_eq!(past["items"].as_array().unwrap().len(), 7);
-    for bad in ["/api/events?limit=0", "/api/events?from=yesterday", "/api/events?source=acme", "/api/events?lane_id=x", "/api/deliveries?verdict=maybe"] {
+    for bad in [
+        "/api/events?limit=0",
+        "/api/events?from=yesterday",
+        "/api/events?source=acme",
+        "/api/events?lane_id=x",
+        "/api/deliveries?verdict=maybe",
+    ] {
         let resp = r.http.get(r.board(bad)).send().await.unwrap();
         assert_eq!(resp.status(), 400, "{bad}");
         assert!(resp.json::<Value>().await.unwrap()["error"].is_string(), "{bad}: clear error");
@@ -253,8 +306,14 @@ async fn board_api_pages_and_filters() {
 async fn board_pin_is_required_when_set() {
     let r = start_with(&format!("{}\n[server]\nboard_pin = \"4821\"\n", config_text()), Default::default()).await;
     assert_eq!(r.http.get(r.board("/api/events")).send().await.unwrap().status(), 403);
-    assert_eq!(r.http.get(r.board("/api/events")).header("x-rangedesk-pin", "1111").send().await.unwrap().status(), 403);
-    assert_eq!(r.http.get(r.board("/api/events")).header("x-rangedesk-pin", "4821").send().await.unwrap().status(), 200);
+    assert_eq!(
+        r.http.get(r.board("/api/events")).header("x-rangedesk-pin", "1111").send().await.unwrap().status(),
+        403
+    );
+    assert_eq!(
+        r.http.get(r.board("/api/events")).header("x-rangedesk-pin", "4821").send().await.unwrap().status(),
+        200
+    );
     assert_eq!(r.http.get(r.board("/api/events?pin=4821&limit=5")).send().await.unwrap().status(), 200);
 }
 
@@ -266,7 +325,12 @@ async fn tls_listener_speaks_https_when_configured() {
     let key_path = dir.path().join("key.pem");
     std::fs::write(&cert_path, cert.cert.pem()).unwrap();
     std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
-    let config = format!("{}\n[server]\ntls_cert = \"{}\"\ntls_key = \"{}\"\n", config_text(), cert_path.display(), key_path.display());
+    let config = format!(
+        "{}\n[server]\ntls_cert = \"{}\"\ntls_key = \"{}\"\n",
+        config_text(),
+        cert_path.display(),
+        key_path.display()
+    );
     let r = start_in(dir, &config, Default::default()).await;
     let client = reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(cert.cert.pem().as_bytes()).unwrap())

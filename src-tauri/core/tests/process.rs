@@ -51,7 +51,12 @@ fn empty_hook_token_is_generated_and_saved_on_first_start() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = spawn(dir.path(), "# front desk\n[samna]\ntolerance_seconds = 300\n");
     let text = std::fs::read_to_string(dir.path().join("rangedesk.toml")).unwrap();
-    let token = text.lines().find_map(|l| l.strip_prefix("hook_token = ")).expect("a token was saved").trim_matches('"').to_owned();
+    let token = text
+        .lines()
+        .find_map(|l| l.strip_prefix("hook_token = "))
+        .expect("a token was saved")
+        .trim_matches('"')
+        .to_owned();
     assert!(token.len() >= 22, "at least 128 bits: {token}");
     assert!(text.contains("# front desk"), "the rest of the file is kept");
     // The saved token is the one the running server accepts.
@@ -78,7 +83,10 @@ fn sigterm_finishes_in_flight_deliveries_then_exits_cleanly() {
     s.signal("TERM");
     std::thread::sleep(Duration::from_millis(300));
     assert!(s.child.try_wait().unwrap().is_none(), "still draining while a delivery is in flight");
-    assert!(std::net::TcpStream::connect_timeout(&s.public, Duration::from_secs(1)).is_err(), "no new connections once draining");
+    assert!(
+        std::net::TcpStream::connect_timeout(&s.public, Duration::from_secs(1)).is_err(),
+        "no new connections once draining"
+    );
     stream.write_all(tail.as_bytes()).unwrap();
     let mut answer = vec![0u8; 4096];
     let n = stream.read(&mut answer).unwrap();
@@ -107,10 +115,18 @@ fn sigkill_mid_burst_loses_nothing_that_was_answered() {
                 for i in 0.. {
                     let id = format!("w{worker}-{i}");
                     let (url, req) = match i % 3 {
-                        0 => (format!("http://{public}/hooks/enviso"), http.post(format!("http://{public}/hooks/enviso")).body(enviso_body(&id, "ORDER_CREATED"))),
+                        0 => (
+                            format!("http://{public}/hooks/enviso"),
+                            http.post(format!("http://{public}/hooks/enviso")).body(enviso_body(&id, "ORDER_CREATED")),
+                        ),
                         1 => {
                             let (body, header) = samna_delivery(&id, "checkin_started");
-                            (format!("http://{public}/hooks/samna"), http.post(format!("http://{public}/hooks/samna")).header("x-samna-signature", header).body(body))
+                            (
+                                format!("http://{public}/hooks/samna"),
+                                http.post(format!("http://{public}/hooks/samna"))
+                                    .header("x-samna-signature", header)
+                                    .body(body),
+                            )
                         }
                         _ => {
                             let url = format!("http://{public}/hooks/action-target/{TOKEN}");
@@ -156,7 +172,9 @@ fn sigkill_mid_burst_loses_nothing_that_was_answered() {
     let check: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(check, "ok");
     let mut stmt = db.prepare("SELECT count(*) FROM deliveries WHERE trace_id = ?1 AND verdict = 'accepted'").unwrap();
-    let mut events = db.prepare("SELECT count(*) FROM events e JOIN deliveries d ON d.id = e.delivery_id WHERE d.trace_id = ?1").unwrap();
+    let mut events = db
+        .prepare("SELECT count(*) FROM events e JOIN deliveries d ON d.id = e.delivery_id WHERE d.trace_id = ?1")
+        .unwrap();
     for (id, trace) in &answered {
         let n: i64 = stmt.query_row([trace], |r| r.get(0)).unwrap();
         assert_eq!(n, 1, "delivery {id} ({trace}) was answered 2xx, so it must be stored");

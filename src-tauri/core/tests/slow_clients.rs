@@ -20,7 +20,8 @@ async fn slowloris_is_dropped_while_deliveries_go_on() {
     for i in 0..SLOW {
         slow.push(tokio::spawn(async move {
             let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-            let head = format!("POST /hooks/enviso HTTP/1.1\r\nHost: x\r\nX-Slow: {i}\r\nContent-Length: 2\r\n\r\n{{}}");
+            let head =
+                format!("POST /hooks/enviso HTTP/1.1\r\nHost: x\r\nX-Slow: {i}\r\nContent-Length: 2\r\n\r\n{{}}");
             // One byte a second until the server hangs up; never a whole head within the timeout.
             for b in head.bytes() {
                 if s.write_all(&[b]).await.is_err() {
@@ -49,7 +50,13 @@ async fn slowloris_is_dropped_while_deliveries_go_on() {
     let mut n = 0;
     while started.elapsed() < Duration::from_secs(5) {
         n += 1;
-        let resp = r.http.post(r.public("/hooks/enviso")).body(enviso_body(&format!("real-{n}"), "PASS_SCANNED")).send().await.unwrap();
+        let resp = r
+            .http
+            .post(r.public("/hooks/enviso"))
+            .body(enviso_body(&format!("real-{n}"), "PASS_SCANNED"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 200, "a real delivery was refused while slow clients were connected");
         delivered += 1;
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "rangedesk-server", version, about = "rangedesk without a window: vendor webhooks, the store and the browser API")]
+#[command(
+    name = "rangedesk-server",
+    version,
+    about = "rangedesk without a window: vendor webhooks, the store and the browser API"
+)]
 struct Flags {
     /// Config file [default: rangedesk.toml in the data directory]
     #[arg(long, env = "RANGEDESK_CONFIG", value_name = "FILE")]

@@ -33,7 +33,8 @@ async fn guard(State(s): State<AppState>, req: Request, next: Next) -> Response 
     if allowed {
         next.run(req).await
     } else {
-        let message = if pin.is_empty() { "the board is open to this computer only" } else { "a valid PIN is required" };
+        let message =
+            if pin.is_empty() { "the board is open to this computer only" } else { "a valid PIN is required" };
         ApiError { code: ApiErrorCode::Forbidden, message: message.into() }.into_response()
     }
 }
@@ -49,7 +50,10 @@ fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     q.map(|Query(t)| t).map_err(|e| ApiError::bad_request(e.body_text()))
 }
 
-async fn deliveries(State(s): State<AppState>, q: Result<Query<DeliveryQuery>, QueryRejection>) -> Result<Response, ApiError> {
+async fn deliveries(
+    State(s): State<AppState>,
+    q: Result<Query<DeliveryQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
     Ok(Json(api::list_deliveries(&s.store, query(q)?).await?).into_response())
 }
 

@@ -64,7 +64,10 @@ async fn receive(s: &AppState, source: Source, req: Request) -> Response {
 /// The body, or why it was not read: 413 past 64 KiB (declared or actual), 408 when too slow.
 async fn read_body(s: &AppState, body: Body, headers: &axum::http::HeaderMap) -> Result<Vec<u8>, (u16, &'static str)> {
     const TOO_LARGE: (u16, &str) = (413, "body over 64 KiB");
-    let declared = headers.get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
         return Err(TOO_LARGE);
     }
@@ -98,6 +101,8 @@ fn answer(source: Source, outcome: Outcome) -> Response {
             Json(serde_json::json!({"error": error, "user_message": user_message, "trace_id": trace_id})),
         )
             .into_response(),
-        Outcome::Refused { status, reason } => error(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), &reason),
+        Outcome::Refused { status, reason } => {
+            error(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), &reason)
+        }
     }
 }

@@ -60,6 +60,7 @@ pub(crate) async fn healthz(axum::extract::State(s): axum::extract::State<AppSta
     if crate::app::store_accepts_writes(&s.store).await {
         Json(serde_json::json!({"ok": true})).into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"ok": false, "error": "the store cannot commit"}))).into_response()
+        (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"ok": false, "error": "the store cannot commit"})))
+            .into_response()
     }
 }

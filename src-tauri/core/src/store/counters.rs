@@ -5,8 +5,10 @@ use super::Result;
 use rusqlite::{Connection, Transaction, params};
 
 pub fn add(txn: &Transaction<'_>, name: &str, by: i64) -> Result<()> {
-    txn.prepare_cached("INSERT INTO counters (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = value + ?2")?
-        .execute(params![name, by])?;
+    txn.prepare_cached(
+        "INSERT INTO counters (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = value + ?2",
+    )?
+    .execute(params![name, by])?;
     Ok(())
 }
 

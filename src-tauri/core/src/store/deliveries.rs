@@ -91,7 +91,9 @@ pub fn insert(txn: &Transaction<'_>, d: &NewDelivery) -> Result<i64> {
 /// The trace id of the accepted delivery with this dedup key, if one exists.
 pub fn accepted_with_key(txn: &Transaction<'_>, source: Source, key: &str) -> Result<Option<String>> {
     Ok(txn
-        .prepare_cached("SELECT trace_id FROM deliveries WHERE source = ?1 AND dedup_key = ?2 AND verdict = 'accepted'")?
+        .prepare_cached(
+            "SELECT trace_id FROM deliveries WHERE source = ?1 AND dedup_key = ?2 AND verdict = 'accepted'",
+        )?
         .query_row(params![source.as_str(), key], |r| r.get(0))
         .optional()?)
 }
@@ -151,8 +153,10 @@ pub fn list(conn: &Connection, f: &Filter) -> Result<Vec<DeliveryRow>> {
             id,
             trace_id,
             received_at: super::events::rfc3339(at),
-            source: Source::parse(&source).ok_or_else(|| super::StoreError::Corrupt(format!("delivery {id}: source {source}")))?,
-            verdict: Verdict::parse(&verdict).ok_or_else(|| super::StoreError::Corrupt(format!("delivery {id}: verdict {verdict}")))?,
+            source: Source::parse(&source)
+                .ok_or_else(|| super::StoreError::Corrupt(format!("delivery {id}: source {source}")))?,
+            verdict: Verdict::parse(&verdict)
+                .ok_or_else(|| super::StoreError::Corrupt(format!("delivery {id}: verdict {verdict}")))?,
             status,
             reason,
             remote_addr,
@@ -167,7 +171,9 @@ pub fn list(conn: &Connection, f: &Filter) -> Result<Vec<DeliveryRow>> {
 
 /// How many deliveries each source has had, by verdict.
 pub fn count_by_verdict(conn: &Connection) -> Result<Vec<(String, String, i64)>> {
-    let mut stmt = conn.prepare_cached("SELECT source, verdict, count(*) FROM deliveries GROUP BY source, verdict ORDER BY source, verdict")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT source, verdict, count(*) FROM deliveries GROUP BY source, verdict ORDER BY source, verdict",
+    )?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }

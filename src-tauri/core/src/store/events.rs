@@ -110,7 +110,16 @@ pub fn list(conn: &Connection, f: &Filter) -> Result<Vec<EventRow>> {
          ORDER BY id DESC LIMIT ?8",
     )?;
     let rows = stmt.query_map(
-        params![f.source.map(Source::as_str), f.kind, f.lane_id, f.session_id, f.from.map(millis), f.to.map(millis), f.before, f.limit],
+        params![
+            f.source.map(Source::as_str),
+            f.kind,
+            f.lane_id,
+            f.session_id,
+            f.from.map(millis),
+            f.to.map(millis),
+            f.before,
+            f.limit
+        ],
         |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -134,8 +143,10 @@ pub fn list(conn: &Connection, f: &Filter) -> Result<Vec<EventRow>> {
             id,
             delivery_id,
             at: rfc3339(at),
-            source: Source::parse(&source).ok_or_else(|| StoreError::Corrupt(format!("event {id}: source {source}")))?,
-            origin: Origin::parse(&origin).ok_or_else(|| StoreError::Corrupt(format!("event {id}: origin {origin}")))?,
+            source: Source::parse(&source)
+                .ok_or_else(|| StoreError::Corrupt(format!("event {id}: source {source}")))?,
+            origin: Origin::parse(&origin)
+                .ok_or_else(|| StoreError::Corrupt(format!("event {id}: origin {origin}")))?,
             kind,
             known,
             lane_id,

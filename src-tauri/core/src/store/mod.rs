@@ -103,10 +103,10 @@ impl Store {
                 }
             };
             let out = f(&conn);
-            if let Ok(mut idle) = inner.readers.lock() {
-                if idle.len() < 8 {
-                    idle.push(conn);
-                }
+            if let Ok(mut idle) = inner.readers.lock()
+                && idle.len() < 8
+            {
+                idle.push(conn);
             }
             out
         })

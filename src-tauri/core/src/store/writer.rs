@@ -87,7 +87,11 @@ impl Writer {
     }
 }
 
-fn in_savepoint<T>(txn: &Transaction<'_>, f: impl FnOnce(&Transaction<'_>) -> Result<T>, failed: &AtomicI64) -> Result<T> {
+fn in_savepoint<T>(
+    txn: &Transaction<'_>,
+    f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    failed: &AtomicI64,
+) -> Result<T> {
     txn.execute_batch("SAVEPOINT job")?;
     match f(txn) {
         Ok(v) => {

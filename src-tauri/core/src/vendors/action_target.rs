@@ -80,9 +80,7 @@ pub fn purchase_items(v: &serde_json::Value) -> Result<Vec<PurchaseItem>, Refusa
             let qty = item.get("qty").and_then(|x| x.as_i64()).filter(|q| *q > 0);
             match (id, qty) {
                 (Some(id), Some(qty)) => Ok(PurchaseItem { id: id.to_owned(), qty }),
-                _ => Err(Refusal::bad_request(format!(
-                    "items[{n}] needs a string `id` and a positive integer `qty`"
-                ))),
+                _ => Err(Refusal::bad_request(format!("items[{n}] needs a string `id` and a positive integer `qty`"))),
             }
         })
         .collect()
@@ -114,7 +112,8 @@ mod tests {
     #[test]
     fn every_documented_event_is_known() {
         for kind in KNOWN_EVENTS {
-            let body = format!(r#"{{"event":"{kind}","session_id":"s","lane_id":"l","items":[{{"id":"time","qty":60}}]}}"#);
+            let body =
+                format!(r#"{{"event":"{kind}","session_id":"s","lane_id":"l","items":[{{"id":"time","qty":60}}]}}"#);
             let p = parse(body.as_bytes()).unwrap();
             assert_eq!(p.dedup_key, None, "Action Target has no delivery id");
             assert_eq!(p.events.len(), 1);
@@ -138,10 +137,10 @@ mod tests {
         let body = br#"{"event":"purchaseRequest","session_id":"s","lane_id":"l","items":[{"id":"time","qty":60},{"id":"TARGET-123","qty":2}]}"#;
         let p = parse(body).unwrap();
         let items = purchase_items(&p.events[0].data).unwrap();
-        assert_eq!(items, vec![
-            PurchaseItem { id: "time".into(), qty: 60 },
-            PurchaseItem { id: "TARGET-123".into(), qty: 2 },
-        ]);
+        assert_eq!(
+            items,
+            vec![PurchaseItem { id: "time".into(), qty: 60 }, PurchaseItem { id: "TARGET-123".into(), qty: 2 },]
+        );
     }
 
     #[test]
@@ -159,7 +158,9 @@ mod tests {
 
     #[test]
     fn envelope_errors_are_bad_requests() {
-        for body in [&b"not json"[..], b"[]", b"{}", br#"{"event":5}"#, br#"{"event":"help","lane_id":7}"#, b"\xff\xfe{}"] {
+        for body in
+            [&b"not json"[..], b"[]", b"{}", br#"{"event":5}"#, br#"{"event":"help","lane_id":7}"#, b"\xff\xfe{}"]
+        {
             assert!(matches!(parse(body), Err(Refusal::BadRequest(_))), "{body:?}");
         }
     }

@@ -229,7 +229,10 @@ mod tests {
         for (field, value) in [("id", "n-2"), ("tenant", "X"), ("event", "ORDER_CANCELLED"), ("timestamp", "u")] {
             let mut v: serde_json::Value = serde_json::from_slice(&b).unwrap();
             v[field] = json!(value);
-            assert!(matches!(verify_and_parse(v.to_string().as_bytes(), &keys(&["k"])), Err(Refusal::Unauthorized(_))), "{field}");
+            assert!(
+                matches!(verify_and_parse(v.to_string().as_bytes(), &keys(&["k"])), Err(Refusal::Unauthorized(_))),
+                "{field}"
+            );
         }
     }
 
@@ -247,7 +250,10 @@ mod tests {
         assert!(matches!(verify_and_parse(v.to_string().as_bytes(), &keys(&["k"])), Err(Refusal::Unauthorized(_))));
         for bad in ["", "x", "YQ==", "=="] {
             v["signature"] = json!(bad);
-            assert!(matches!(verify_and_parse(v.to_string().as_bytes(), &keys(&["k"])), Err(Refusal::Unauthorized(_))), "{bad:?}");
+            assert!(
+                matches!(verify_and_parse(v.to_string().as_bytes(), &keys(&["k"])), Err(Refusal::Unauthorized(_))),
+                "{bad:?}"
+            );
         }
     }
 

@@ -84,7 +84,13 @@ fn mac(secret: &str, t: i64, body: &[u8]) -> [u8; 32] {
 }
 
 /// Checks the signature header against the raw body. `now` is unix seconds.
-pub fn verify(header: Option<&str>, body: &[u8], secrets: &[String], tolerance_seconds: u64, now: i64) -> Result<(), Refusal> {
+pub fn verify(
+    header: Option<&str>,
+    body: &[u8],
+    secrets: &[String],
+    tolerance_seconds: u64,
+    now: i64,
+) -> Result<(), Refusal> {
     if secrets.iter().all(|s| s.is_empty()) {
         return Err(Refusal::unauthorized("no Samna secret is configured"));
     }
@@ -111,9 +117,9 @@ pub fn parse(body: &[u8]) -> Result<Parsed, Refusal> {
     }
     let id = required_str(&v, "id")?;
     let event = required_str(&v, "event_name")?;
-    let subject = v.get("context").and_then(|c| {
-        SUBJECT_ENTITIES.iter().find_map(|e| c.get(*e)?.get("id")?.as_str().map(str::to_owned))
-    });
+    let subject = v
+        .get("context")
+        .and_then(|c| SUBJECT_ENTITIES.iter().find_map(|e| c.get(*e)?.get("id")?.as_str().map(str::to_owned)));
     Ok(Parsed {
         dedup_key: Some(id),
         events: vec![NewEvent {
@@ -173,7 +179,9 @@ mod tests {
         let two = format!("t={NOW},v1={},v1={}", sign("wh_sec_old", NOW, BODY), sign("wh_sec_new", NOW, BODY));
         assert!(verify(Some(&two), BODY, &secrets(&["wh_sec_new"]), 300, NOW).is_ok());
         assert!(verify(Some(&two), BODY, &secrets(&["wh_sec_old"]), 300, NOW).is_ok());
-        assert!(verify(Some(&header("wh_sec_old", NOW)), BODY, &secrets(&["wh_sec_x", "wh_sec_old"]), 300, NOW).is_ok());
+        assert!(
+            verify(Some(&header("wh_sec_old", NOW)), BODY, &secrets(&["wh_sec_x", "wh_sec_old"]), 300, NOW).is_ok()
+        );
         assert!(verify(Some(&header("wh_sec_old", NOW)), BODY, &secrets(&["wh_sec_x"]), 300, NOW).is_err());
     }
 
@@ -202,7 +210,10 @@ mod tests {
         }
         assert!(verify(None, BODY, &s, 300, NOW).is_err(), "missing header");
         assert!(verify(Some(&format!("t={NOW},v1={good}")), BODY, &s, 300, NOW).is_ok());
-        assert!(verify(Some(&format!("t={NOW}, v1=nothex, v1={good}")), BODY, &s, 300, NOW).is_ok(), "one good value suffices");
+        assert!(
+            verify(Some(&format!("t={NOW}, v1=nothex, v1={good}")), BODY, &s, 300, NOW).is_ok(),
+            "one good value suffices"
+        );
     }
 
     #[test]

@@ -17,7 +17,12 @@ pub struct Server {
 
 pub fn command(data_dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rangedesk-server"));
-    c.arg("--data-dir").arg(data_dir).env("NO_COLOR", "1").env("RUST_LOG", "info").env_remove("RANGEDESK_CONFIG").env_remove("RANGEDESK_DATA_DIR");
+    c.arg("--data-dir")
+        .arg(data_dir)
+        .env("NO_COLOR", "1")
+        .env("RUST_LOG", "info")
+        .env_remove("RANGEDESK_CONFIG")
+        .env_remove("RANGEDESK_DATA_DIR");
     c
 }
 
@@ -38,7 +43,9 @@ pub fn spawn(data_dir: &Path, config: &str) -> Server {
             sink.lock().unwrap().push(line);
         }
     });
-    let line = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| panic!("server did not start: {:?}", lines.lock().unwrap()));
+    let line = rx
+        .recv_timeout(Duration::from_secs(30))
+        .unwrap_or_else(|_| panic!("server did not start: {:?}", lines.lock().unwrap()));
     let field = |name: &str| -> SocketAddr {
         let start = line.find(&format!("{name}=")).unwrap() + name.len() + 1;
         line[start..].split_whitespace().next().unwrap().parse().unwrap()
