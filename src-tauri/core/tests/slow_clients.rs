@@ -45,6 +45,19 @@ async fn slowloris_is_dropped_while_deliveries_go_on() {
         Instant::now()
     });
 
+    // A kept-alive connection that goes quiet after its request is dropped too: it would
+    // otherwise hold one of the limited connection permits for ever.
+    let idle = tokio::spawn(async move {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+        let mut buf = [0u8; 1024];
+        let n = s.read(&mut buf).await.unwrap();
+        assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+        let closed = tokio::time::timeout(Duration::from_secs(20), s.read(&mut buf)).await;
+        assert!(matches!(closed, Ok(Ok(0)) | Ok(Err(_))), "idle keep-alive connection dropped");
+        Instant::now()
+    });
+
     // Meanwhile, real deliveries: every one answered 2xx.
     let mut delivered = 0;
     let mut n = 0;
@@ -68,6 +81,8 @@ async fn slowloris_is_dropped_while_deliveries_go_on() {
         let after = dropped_at - started;
         assert!(after < Duration::from_secs(8), "a slow client lasted {after:?} against a 2 s header timeout");
     }
+    let idle_after = idle.await.unwrap() - started;
+    assert!(idle_after < Duration::from_secs(8), "an idle kept-alive client lasted {idle_after:?}");
     let silent_after = silent.await.unwrap() - started;
     assert!(silent_after < Duration::from_secs(8), "a silent client lasted {silent_after:?}");
     let events = r.get_json(&r.board("/api/events?limit=1000")).await;

@@ -1,6 +1,6 @@
 //! The accept loop. `axum::serve` sets no header-read timeout (its hyper builder has no timer), so a
 //! client sending its request head a byte a second would hold a connection for ever. Here every
-//! connection gets hyper's `header_read_timeout`, a deadline for its first byte, and a permit from
+//! connection gets hyper's `header_read_timeout` and a permit from
 //! a bounded pool; TLS is terminated here when configured. On shutdown the listener closes, idle
 //! connections are closed, and in-flight requests finish before `serve` returns.
 
@@ -68,11 +68,9 @@ pub async fn serve(
         tokio::spawn(async move {
             let _permit = permit;
             match tls {
-                None => serve_connection(stream, remote, router, &http, watcher, header_timeout).await,
+                None => serve_connection(stream, remote, router, &http, watcher).await,
                 Some(acceptor) => match tokio::time::timeout(header_timeout, acceptor.accept(stream)).await {
-                    Ok(Ok(tls_stream)) => {
-                        serve_connection(tls_stream, remote, router, &http, watcher, header_timeout).await
-                    }
+                    Ok(Ok(tls_stream)) => serve_connection(tls_stream, remote, router, &http, watcher).await,
                     Ok(Err(e)) => tracing::debug!(%remote, error = %e, "TLS handshake failed"),
                     Err(_) => tracing::debug!(%remote, "TLS handshake timed out"),
                 },
@@ -91,19 +89,12 @@ async fn serve_connection<S>(
     router: Router,
     http: &hyper::server::conn::http1::Builder,
     watcher: hyper_util::server::graceful::Watcher,
-    header_timeout: Duration,
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    // hyper's header timer starts with the first byte; a client that connects and says nothing is
-    // given the same deadline before it has said anything.
-    let mut stream = stream;
-    let mut first = [0u8; 1];
-    let first_len = match tokio::time::timeout(header_timeout, peek_first(&mut stream, &mut first)).await {
-        Ok(Ok(n)) if n > 0 => n,
-        _ => return,
-    };
-    let io = TokioIo::new(Prefixed { prefix: first, prefix_len: first_len, pos: 0, inner: stream });
+    // hyper starts the header timer whenever it waits for a request head: on a new connection
+    // before any byte, and on a kept-alive one between requests. Silent clients are dropped too.
+    let io = TokioIo::new(stream);
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         req.extensions_mut().insert(ConnectInfo(remote));
         router.clone().oneshot(req.map(axum::body::Body::new))
@@ -111,68 +102,5 @@ async fn serve_connection<S>(
     let conn = http.serve_connection(io, service);
     if let Err(e) = watcher.watch(conn).await {
         tracing::debug!(%remote, error = %e, "connection ended with an error");
-    }
-}
-
-async fn peek_first<S: AsyncRead + Unpin>(stream: &mut S, buf: &mut [u8; 1]) -> std::io::Result<usize> {
-    use tokio::io::AsyncReadExt;
-    stream.read(buf).await
-}
-
-/// A stream with bytes already read from it put back in front.
-struct Prefixed<S> {
-    prefix: [u8; 1],
-    prefix_len: usize,
-    pos: usize,
-    inner: S,
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for Prefixed<S> {
-    fn poll_read(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-        buf: &mut tokio::io::ReadBuf<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        if self.pos < self.prefix_len {
-            let start = self.pos;
-            let end = self.prefix_len;
-            let n = (end - start).min(buf.remaining());
-            buf.put_slice(&self.prefix[start..start + n]);
-            self.pos += n;
-            return std::task::Poll::Ready(Ok(()));
-        }
-        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
-    }
-}
-
-impl<S: AsyncWrite + Unpin> AsyncWrite for Prefixed<S> {
-    fn poll_write(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-        buf: &[u8],
-    ) -> std::task::Poll<std::io::Result<usize>> {
-        std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-    fn poll_flush(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
-    }
-    fn poll_shutdown(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-    fn poll_write_vectored(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> std::task::Poll<std::io::Result<usize>> {
-        std::pin::Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
-    }
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
     }
 }
