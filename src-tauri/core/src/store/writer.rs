@@ -27,6 +27,14 @@ pub struct Writer {
     thread: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
     /// When a job or a commit last failed (Unix ms; 0 = never).
     last_failure: Arc<AtomicI64>,
+    stats: Arc<Stats>,
+}
+
+/// What the writer has done since it started: the ratio of jobs to commits is the batching.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub jobs: std::sync::atomic::AtomicU64,
+    pub commits: std::sync::atomic::AtomicU64,
 }
 
 /// How long a failed write keeps the store reported unhealthy: long enough for a monitor polling
@@ -42,11 +50,13 @@ impl Writer {
         let (tx, rx) = mpsc::channel(QUEUE);
         let last_failure = Arc::new(AtomicI64::new(0));
         let h = last_failure.clone();
+        let stats = Arc::new(Stats::default());
+        let st = stats.clone();
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(conn, rx, &h))
+            .spawn(move || run(conn, rx, &h, &st))
             .map_err(|e| StoreError::Commit(format!("cannot start the writer thread: {e}")))?;
-        Ok(Writer { tx, thread: std::sync::Mutex::new(Some(thread)), last_failure })
+        Ok(Writer { tx, thread: std::sync::Mutex::new(Some(thread)), last_failure, stats })
     }
 
     /// Runs `f` in the writer's next transaction and returns its result once that transaction has
@@ -75,6 +85,10 @@ impl Writer {
     /// False for a while after any write failed (a full disk fails the insert, not the commit).
     pub fn healthy(&self) -> bool {
         now_ms() - self.last_failure.load(Ordering::Relaxed) > UNHEALTHY_FOR_MS
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
     }
 
     /// Commits everything already queued, then stops the thread.
@@ -106,7 +120,7 @@ fn in_savepoint<T>(
     }
 }
 
-fn run(mut conn: Connection, mut rx: mpsc::Receiver<Msg>, last_failure: &AtomicI64) {
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<Msg>, last_failure: &AtomicI64, stats: &Stats) {
     let mut stopping = false;
     while !stopping {
         let Some(first) = rx.blocking_recv() else { break };
@@ -140,6 +154,9 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Msg>, last_failure: &AtomicI
         }
         if committed.is_err() {
             last_failure.store(now_ms(), Ordering::Relaxed);
+        } else {
+            stats.commits.fetch_add(1, Ordering::Relaxed);
+            stats.jobs.fetch_add(finishes.len() as u64, Ordering::Relaxed);
         }
         let err = committed.err();
         for finish in finishes {
@@ -147,4 +164,69 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Msg>, last_failure: &AtomicI
         }
     }
     // Anything sent after Stop is dropped with the receiver, which answers it `Closed`.
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::{self, StoreError};
+    use std::sync::atomic::Ordering;
+
+    fn open() -> (tempfile::TempDir, store::Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store::open(&dir.path().join("w.db"), store::Options::default()).unwrap();
+        (dir, s)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_writes_share_commits() {
+        let (_d, s) = open();
+        let writes = (0..400).map(|i| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                s.writer()
+                    .write(move |t| {
+                        Ok(t.execute("INSERT INTO counters (name, value) VALUES (?1, 1)", [format!("c{i}")])?)
+                    })
+                    .await
+            })
+        });
+        for w in futures::future::join_all(writes).await {
+            assert_eq!(w.unwrap().unwrap(), 1);
+        }
+        let stats = s.writer().stats();
+        let (jobs, commits) = (stats.jobs.load(Ordering::Relaxed), stats.commits.load(Ordering::Relaxed));
+        assert_eq!(jobs, 400);
+        assert!(commits < jobs / 4, "group commit: {jobs} jobs in {commits} commits");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_job_does_not_spoil_its_batch() {
+        let (_d, s) = open();
+        let writes = (0..50).map(|i| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                s.writer()
+                    .write(move |t| {
+                        t.execute("INSERT INTO counters (name, value) VALUES (?1, 1)", [format!("k{i}")])?;
+                        if i % 5 == 0 { Err(StoreError::Corrupt("refused on purpose".into())) } else { Ok(()) }
+                    })
+                    .await
+            })
+        });
+        let results: Vec<_> = futures::future::join_all(writes).await.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(results.iter().filter(|r| r.is_err()).count(), 10);
+        let n =
+            s.read(|c| Ok(c.query_row("SELECT count(*) FROM counters", [], |r| r.get::<_, i64>(0))?)).await.unwrap();
+        assert_eq!(n, 40, "the failing jobs' own rows rolled back, every other job committed");
+    }
+
+    #[tokio::test]
+    async fn close_commits_what_was_queued_and_refuses_after() {
+        let (_d, s) = open();
+        s.writer().write(|t| Ok(t.execute("INSERT INTO counters (name, value) VALUES ('a', 1)", [])?)).await.unwrap();
+        s.close().await;
+        let after =
+            s.writer().write(|t| Ok(t.execute("INSERT INTO counters (name, value) VALUES ('b', 1)", [])?)).await;
+        assert!(after.is_err(), "a closed writer says so instead of hanging");
+    }
 }
