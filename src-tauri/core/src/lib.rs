@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod app;
+pub mod board;
 pub mod config;
 pub mod http;
 pub mod ingest;

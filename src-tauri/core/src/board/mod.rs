@@ -1,0 +1,324 @@
+//! The board: an in-memory projection of the event log. `apply` folds one committed event in;
+//! rebuilding from the whole log gives the same board (the log is the truth). Views take `now`,
+//! so countdowns are computed, never stored, and tests need no clock.
+
+mod views;
+
+pub use views::{BoardView, HelpView, LaneState, LaneView, SessionState, SessionView};
+
+use crate::store::events::{EventRow, Origin};
+use crate::vendors::Source;
+use std::collections::{BTreeMap, HashMap};
+
+/// Event kinds that rangedesk itself records (the vendors' own names are kept as received).
+pub mod kinds {
+    /// Poll: the vendor's lanes, bays and groups `{lanes, bays, groups}`.
+    pub const RANGE_SETUP: &str = "rangeSetup";
+    /// Poll: a session as `GET /sessions` shows it `{session: {...}}`, new or changed.
+    pub const SESSION_OBSERVED: &str = "sessionObserved";
+    /// Poll: a session on the board that the vendor no longer lists (it ended silently).
+    pub const SESSION_VANISHED: &str = "sessionVanished";
+    /// Staff: `{help_id, by}`.
+    pub const HELP_ACKNOWLEDGED: &str = "helpAcknowledged";
+    pub const HELP_RESOLVED: &str = "helpResolved";
+}
+
+/// A lane as the vendor's set-up lists it.
+#[derive(Debug, Clone, PartialEq)]
+struct Lane {
+    lane_id: String,
+    name: String,
+    bay_id: Option<String>,
+    usable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Session {
+    lane_id: String,
+    state: SessionState,
+    customer_name: Option<String>,
+    duration: Option<i64>,
+    began_at: Option<String>,
+    /// Minutes remaining as of `as_ms`; the countdown runs from there while `state` is active.
+    remaining: Option<f64>,
+    as_ms: i64,
+    carrier_hits: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Help {
+    session_id: Option<String>,
+    lane_id: Option<String>,
+    raised_ms: i64,
+    acknowledged: Option<(i64, String)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Board {
+    lanes: Vec<Lane>,
+    bays: HashMap<String, String>,
+    sessions: BTreeMap<String, Session>,
+    help: BTreeMap<i64, Help>,
+    last_event_id: i64,
+}
+
+fn ms(at: &str) -> i64 {
+    at.parse::<jiff::Timestamp>().map(|t| t.as_millisecond()).unwrap_or(0)
+}
+
+fn s(v: &serde_json::Value, key: &str) -> Option<String> {
+    v.get(key).and_then(|x| x.as_str()).filter(|x| !x.is_empty()).map(str::to_owned)
+}
+
+impl Board {
+    pub fn last_event_id(&self) -> i64 {
+        self.last_event_id
+    }
+
+    /// Whether the board knows this session (an event for an unknown one asks the vendor).
+    pub fn knows_session(&self, id: &str) -> bool {
+        self.sessions.contains_key(id)
+    }
+
+    /// The session ids on the board, for the reconciler's comparison.
+    pub fn session_ids(&self) -> Vec<String> {
+        self.sessions.keys().cloned().collect()
+    }
+
+    /// Folds one committed event into the board. Events must come in id order; older ones are
+    /// ignored, so replaying is harmless.
+    pub fn apply(&mut self, e: &EventRow) {
+        if e.id <= self.last_event_id {
+            return;
+        }
+        self.last_event_id = e.id;
+        let at = ms(&e.at);
+        match (e.source, e.origin, e.kind.as_str()) {
+            (Source::ActionTarget, Origin::Webhook, kind) => self.lane_event(e, kind, at),
+            (Source::ActionTarget, Origin::Poll, kinds::RANGE_SETUP) => self.range_setup(&e.data),
+            (Source::ActionTarget, Origin::Poll, kinds::SESSION_OBSERVED) => {
+                if let Some(v) = e.data.get("session") {
+                    self.observe(v, at);
+                }
+            }
+            (Source::ActionTarget, Origin::Poll, kinds::SESSION_VANISHED) => {
+                if let Some(id) = &e.session_id {
+                    self.sessions.remove(id);
+                }
+            }
+            (_, Origin::Staff, kinds::HELP_ACKNOWLEDGED) => {
+                let by = s(&e.data, "by").unwrap_or_else(|| "desk".into());
+                if let Some(h) = e.data.get("help_id").and_then(|v| v.as_i64()).and_then(|id| self.help.get_mut(&id)) {
+                    h.acknowledged.get_or_insert((at, by));
+                }
+            }
+            (_, Origin::Staff, kinds::HELP_RESOLVED) => {
+                if let Some(id) = e.data.get("help_id").and_then(|v| v.as_i64()) {
+                    self.help.remove(&id);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn lane_event(&mut self, e: &EventRow, kind: &str, at: i64) {
+        let session = e.session_id.clone();
+        let lane = e.lane_id.clone();
+        match kind {
+            "help" => {
+                self.help.insert(e.id, Help { session_id: session, lane_id: lane, raised_ms: at, acknowledged: None });
+            }
+            "carrierHit" => {
+                if let Some(s) = session.and_then(|id| self.sessions.get_mut(&id)) {
+                    s.carrier_hits += 1;
+                }
+            }
+            "sessionCreated" | "sessionStarted" | "sessionPaused" | "sessionResumed" | "sessionModified" => {
+                let (Some(id), Some(lane_id)) = (session, lane) else { return };
+                let s = self.sessions.entry(id).or_insert_with(|| Session {
+                    lane_id: lane_id.clone(),
+                    state: SessionState::Created,
+                    customer_name: None,
+                    duration: None,
+                    began_at: None,
+                    remaining: None,
+                    as_ms: at,
+                    carrier_hits: 0,
+                });
+                s.lane_id = lane_id;
+                match kind {
+                    "sessionStarted" => {
+                        s.began_at.get_or_insert_with(|| e.at.clone());
+                        if s.remaining.is_none() {
+                            s.remaining = s.duration.map(|d| d as f64);
+                        }
+                        s.as_ms = at;
+                        s.state = SessionState::Active;
+                    }
+                    "sessionPaused" if s.state == SessionState::Active => {
+                        s.remaining = s.remaining_at(at);
+                        s.as_ms = at;
+                        s.state = SessionState::Paused;
+                    }
+                    "sessionResumed" if s.state == SessionState::Paused => {
+                        s.as_ms = at;
+                        s.state = SessionState::Active;
+                    }
+                    _ => {}
+                }
+            }
+            "sessionStopped" => {
+                if let Some(id) = session {
+                    self.sessions.remove(&id);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn range_setup(&mut self, data: &serde_json::Value) {
+        let list = |k: &str| data.get(k).and_then(|v| v.as_array()).cloned().unwrap_or_default();
+        self.lanes = list("lanes")
+            .iter()
+            .filter_map(|l| {
+                Some(Lane {
+                    lane_id: s(l, "lane_id")?,
+                    name: s(l, "readable_name").unwrap_or_else(|| "Lane".into()),
+                    bay_id: s(l, "bay_id"),
+                    usable: l.get("is_usable").and_then(|v| v.as_bool()).unwrap_or(true),
+                })
+            })
+            .collect();
+        self.bays = list("bays").iter().filter_map(|b| Some((s(b, "bay_id")?, s(b, "name")?))).collect();
+    }
+
+    /// A session as the vendor's API shows it: the vendor is right about what it says.
+    fn observe(&mut self, v: &serde_json::Value, at: i64) {
+        let (Some(id), Some(lane_id)) = (s(v, "session_id"), s(v, "lane_id")) else { return };
+        let began_at = s(v, "began_at");
+        let remaining = v.get("minutes_remaining").and_then(|x| x.as_f64());
+        let entry = self.sessions.entry(id).or_insert_with(|| Session {
+            lane_id: lane_id.clone(),
+            state: SessionState::Created,
+            customer_name: None,
+            duration: None,
+            began_at: None,
+            remaining: None,
+            as_ms: at,
+            carrier_hits: 0,
+        });
+        entry.lane_id = lane_id;
+        entry.duration = v.get("duration").and_then(|x| x.as_i64()).or(entry.duration);
+        if let Some(name) = s(v, "customer_name") {
+            entry.customer_name = Some(name);
+        }
+        if began_at.is_some() {
+            entry.began_at = began_at;
+            if entry.state == SessionState::Created {
+                entry.state = SessionState::Active;
+            }
+        }
+        if remaining.is_some() {
+            entry.remaining = remaining;
+            entry.as_ms = at;
+        }
+    }
+
+    /// The board as of `now`.
+    pub fn view(&self, now: jiff::Timestamp) -> BoardView {
+        let now_ms = now.as_millisecond();
+        let sessions: Vec<SessionView> = self.sessions.iter().map(|(id, s)| s.view(id, now_ms)).collect();
+        let help: Vec<HelpView> = self.help.iter().map(|(id, h)| h.view(*id)).collect();
+        let mut lanes: Vec<LaneView> = self.lanes.iter().map(|l| self.lane_view(l, true, now_ms)).collect();
+        // Lanes seen only in events are shown after the known ones, never dropped.
+        let mut unknown: Vec<&str> = self.sessions.values().map(|s| s.lane_id.as_str()).collect();
+        unknown.extend(self.help.values().filter_map(|h| h.lane_id.as_deref()));
+        unknown.sort_unstable();
+        unknown.dedup();
+        for lane_id in unknown {
+            if !self.lanes.iter().any(|l| l.lane_id == lane_id) {
+                let short: String = lane_id.chars().take(8).collect();
+                let lane = Lane {
+                    lane_id: lane_id.to_owned(),
+                    name: format!("Unknown lane {short}"),
+                    bay_id: None,
+                    usable: true,
+                };
+                lanes.push(self.lane_view(&lane, false, now_ms));
+            }
+        }
+        let active: Vec<&Session> =
+            self.sessions.values().filter(|s| matches!(s.state, SessionState::Active | SessionState::Paused)).collect();
+        let ceasefire = active.len() > 1 && active.iter().all(|s| s.state == SessionState::Paused);
+        BoardView { lanes, sessions, help, ceasefire, last_event_id: self.last_event_id, as_of: now.to_string() }
+    }
+
+    fn lane_view(&self, lane: &Lane, known: bool, now_ms: i64) -> LaneView {
+        let session = self.sessions.iter().find(|(_, s)| s.lane_id == lane.lane_id);
+        let remaining = session.and_then(|(_, s)| s.remaining_at(now_ms));
+        let state = match session {
+            _ if !lane.usable => LaneState::Unusable,
+            None => LaneState::Free,
+            Some((_, s)) => match s.state {
+                SessionState::Created => LaneState::Waiting,
+                SessionState::Paused => LaneState::Paused,
+                SessionState::Active => match remaining {
+                    Some(r) if r <= 0.0 => LaneState::Overtime,
+                    Some(r) if r <= 5.0 => LaneState::EndingSoon,
+                    _ => LaneState::Active,
+                },
+            },
+        };
+        LaneView {
+            lane_id: lane.lane_id.clone(),
+            name: lane.name.clone(),
+            bay: lane.bay_id.as_ref().and_then(|b| self.bays.get(b)).cloned(),
+            bay_id: lane.bay_id.clone(),
+            state,
+            session_id: session.map(|(id, _)| id.clone()),
+            known,
+            customer_name: session.and_then(|(_, s)| s.customer_name.clone()),
+            minutes_remaining: remaining,
+            open_help: self.help.values().filter(|h| h.lane_id.as_deref() == Some(&lane.lane_id)).count() as u32,
+            carrier_hits: session.map_or(0, |(_, s)| s.carrier_hits),
+            pending_purchases: 0,
+        }
+    }
+}
+
+impl Session {
+    fn remaining_at(&self, now_ms: i64) -> Option<f64> {
+        let r = self.remaining?;
+        Some(if self.state == SessionState::Active { r - (now_ms - self.as_ms) as f64 / 60_000.0 } else { r })
+    }
+
+    fn view(&self, id: &str, now_ms: i64) -> SessionView {
+        SessionView {
+            session_id: id.to_owned(),
+            lane_id: self.lane_id.clone(),
+            state: self.state,
+            customer_name: self.customer_name.clone(),
+            duration: self.duration,
+            minutes_remaining: self.remaining_at(now_ms).map(|r| (r * 10.0).round() / 10.0),
+            began_at: self.began_at.clone(),
+            carrier_hits: self.carrier_hits,
+        }
+    }
+}
+
+impl Help {
+    fn view(&self, id: i64) -> HelpView {
+        let ts = |ms: i64| crate::store::events::rfc3339(ms);
+        HelpView {
+            help_id: id,
+            session_id: self.session_id.clone(),
+            lane_id: self.lane_id.clone(),
+            raised_at: ts(self.raised_ms),
+            acknowledged_at: self.acknowledged.as_ref().map(|(at, _)| ts(*at)),
+            acknowledged_by: self.acknowledged.as_ref().map(|(_, by)| by.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

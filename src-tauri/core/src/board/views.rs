@@ -1,0 +1,87 @@
+//! What the board shows, as the API and the window receive it. Every type here crosses to
+//! TypeScript through ts-rs; never declare one by hand in the UI.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// A lane's state, by colour and word on the board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LaneState {
+    Free,
+    /// A session exists but the shooter has not entered the lane yet.
+    Waiting,
+    Active,
+    /// Five minutes or less remain.
+    EndingSoon,
+    /// The time is up and the session still runs.
+    Overtime,
+    Paused,
+    /// The vendor marks the lane unusable.
+    Unusable,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct LaneView {
+    pub lane_id: String,
+    pub name: String,
+    /// The bay's name, when the vendor gave one.
+    pub bay: Option<String>,
+    pub bay_id: Option<String>,
+    pub state: LaneState,
+    pub session_id: Option<String>,
+    /// False for a lane id seen in an event but not in the vendor's lane list: shown, never dropped.
+    pub known: bool,
+    pub customer_name: Option<String>,
+    pub minutes_remaining: Option<f64>,
+    pub open_help: u32,
+    pub carrier_hits: u32,
+    pub pending_purchases: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionState {
+    Created,
+    Active,
+    Paused,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SessionView {
+    pub session_id: String,
+    pub lane_id: String,
+    pub state: SessionState,
+    pub customer_name: Option<String>,
+    /// Minutes booked, when known (from the vendor's API).
+    #[ts(type = "number | null")]
+    pub duration: Option<i64>,
+    pub minutes_remaining: Option<f64>,
+    pub began_at: Option<String>,
+    pub carrier_hits: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct HelpView {
+    #[ts(type = "number")]
+    pub help_id: i64,
+    pub session_id: Option<String>,
+    pub lane_id: Option<String>,
+    pub raised_at: String,
+    pub acknowledged_at: Option<String>,
+    pub acknowledged_by: Option<String>,
+}
+
+/// The whole board at one instant.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct BoardView {
+    pub lanes: Vec<LaneView>,
+    pub sessions: Vec<SessionView>,
+    pub help: Vec<HelpView>,
+    /// Every active session paused together: the range is in a ceasefire.
+    pub ceasefire: bool,
+    /// The last event the board has applied; a client that saw a later one is ahead of this view.
+    #[ts(type = "number")]
+    pub last_event_id: i64,
+    pub as_of: String,
+}
