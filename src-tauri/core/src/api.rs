@@ -20,6 +20,10 @@ pub enum ApiErrorCode {
     BadRequest,
     NotFound,
     Forbidden,
+    /// The state does not allow it (answered already, resolved already).
+    Conflict,
+    /// Action Target refused or did not answer.
+    Upstream,
     StoreUnavailable,
 }
 
@@ -27,11 +31,19 @@ impl ApiError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         ApiError { code: ApiErrorCode::BadRequest, message: message.into() }
     }
+    pub fn conflict(message: impl Into<String>) -> Self {
+        ApiError { code: ApiErrorCode::Conflict, message: message.into() }
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        ApiError { code: ApiErrorCode::NotFound, message: message.into() }
+    }
     pub fn status(&self) -> u16 {
         match self.code {
             ApiErrorCode::BadRequest => 400,
             ApiErrorCode::NotFound => 404,
             ApiErrorCode::Forbidden => 403,
+            ApiErrorCode::Conflict => 409,
+            ApiErrorCode::Upstream => 502,
             ApiErrorCode::StoreUnavailable => 503,
         }
     }

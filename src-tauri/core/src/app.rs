@@ -93,6 +93,9 @@ impl App {
         ensure_writable(&data_dir)?;
         let db = crate::paths::database(&data_dir);
         let store = store::open(&db, options).map_err(|source| StartError::Store { path: db, source })?;
+        let live = crate::board::Live::start(&store)
+            .await
+            .map_err(|source| StartError::Store { path: crate::paths::database(&data_dir), source })?;
         let tls = tls_acceptor(&checked)?;
         let c = &checked.config;
         let public_addr = public.local_addr().map_err(|source| StartError::Bind {
@@ -118,6 +121,7 @@ impl App {
         );
         let state = AppState {
             store: store.clone(),
+            live,
             ingest: ingest.clone(),
             body_timeout: Duration::from_secs(c.server.body_timeout_seconds),
             board: Arc::new(BoardAccess { pin: c.server.board_pin.clone() }),
@@ -216,6 +220,14 @@ impl App {
 
     pub async fn deliveries(&self, q: DeliveryQuery) -> Result<Page<deliveries::DeliveryRow>, ApiError> {
         api::list_deliveries(&self.state.store, q).await
+    }
+
+    pub fn board(&self) -> crate::board::BoardView {
+        self.state.live.view(jiff::Timestamp::now())
+    }
+
+    pub fn live(&self) -> &crate::board::Live {
+        &self.state.live
     }
 
     pub async fn events(&self, q: EventQuery) -> Result<Page<events::EventRow>, ApiError> {

@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use rangedesk_core::api::{ApiError, DeliveryQuery, EventQuery, HookUrls, Page, Status};
+use rangedesk_core::board::BoardView;
+use rangedesk_core::help::Resolved;
 use rangedesk_core::store::deliveries::DeliveryRow;
 use rangedesk_core::store::events::EventRow;
 use std::collections::BTreeMap;
@@ -19,6 +21,8 @@ fn export(dir: &Path) {
     EventQuery::export_all_to(dir).unwrap();
     HookUrls::export_all_to(dir).unwrap();
     Status::export_all_to(dir).unwrap();
+    BoardView::export_all_to(dir).unwrap();
+    Resolved::export_all_to(dir).unwrap();
 }
 
 fn files(dir: &Path) -> BTreeMap<PathBuf, String> {

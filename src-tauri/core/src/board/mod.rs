@@ -2,7 +2,10 @@
 //! rebuilding from the whole log gives the same board (the log is the truth). Views take `now`,
 //! so countdowns are computed, never stored, and tests need no clock.
 
+mod live;
 mod views;
+
+pub use live::Live;
 
 pub use views::{BoardView, HelpView, LaneState, LaneView, SessionState, SessionView};
 

@@ -5,11 +5,12 @@ use super::{AppState, healthz};
 use crate::api::{self, ApiError, ApiErrorCode, DeliveryQuery, EventQuery};
 use axum::Json;
 use axum::Router;
+use axum::extract::Path;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use std::net::SocketAddr;
 use subtle::ConstantTimeEq;
 
@@ -18,6 +19,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/deliveries", get(deliveries))
         .route("/api/events", get(events))
         .route("/api/status", get(status))
+        .route("/api/board", get(board))
+        .route("/api/lanes", get(lanes))
+        .route("/api/sessions", get(sessions))
+        .route("/api/help", get(help))
+        .route("/api/help/{help_id}/ack", post(help_ack))
+        .route("/api/help/{help_id}/resolve", post(help_resolve))
         .route("/healthz", get(healthz))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
@@ -63,4 +70,55 @@ async fn events(State(s): State<AppState>, q: Result<Query<EventQuery>, QueryRej
 
 async fn status(State(s): State<AppState>) -> Result<Response, ApiError> {
     Ok(Json(crate::app::status(&s).await?).into_response())
+}
+
+async fn board(State(s): State<AppState>) -> Response {
+    Json(s.live.view(jiff::Timestamp::now())).into_response()
+}
+
+async fn lanes(State(s): State<AppState>) -> Response {
+    Json(s.live.view(jiff::Timestamp::now()).lanes).into_response()
+}
+
+async fn sessions(State(s): State<AppState>) -> Response {
+    Json(s.live.view(jiff::Timestamp::now()).sessions).into_response()
+}
+
+async fn help(State(s): State<AppState>) -> Response {
+    Json(s.live.view(jiff::Timestamp::now()).help).into_response()
+}
+
+async fn help_ack(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let view = crate::help::acknowledge(&s.store, &s.live, id, staff(&body)?, jiff::Timestamp::now()).await?;
+    Ok(Json(view).into_response())
+}
+
+async fn help_resolve(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    Ok(Json(crate::help::resolve(&s.store, id, staff(&body)?, jiff::Timestamp::now()).await?).into_response())
+}
+
+/// Who acts: `{"by": "Sam"}` in the body, or "desk" when the body is empty.
+fn staff(body: &[u8]) -> Result<String, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct By {
+        by: Option<String>,
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok("desk".into());
+    }
+    let by: By = serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
+    match by.by.map(|b| b.trim().to_owned()) {
+        None => Ok("desk".into()),
+        Some(b) if b.is_empty() => Ok("desk".into()),
+        Some(b) if b.chars().count() > 60 => Err(ApiError::bad_request("`by` is longer than 60 characters")),
+        Some(b) => Ok(b),
+    }
 }

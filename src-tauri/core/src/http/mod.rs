@@ -21,6 +21,7 @@ pub use hooks::router as public_router;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub live: crate::board::Live,
     pub ingest: Ingest,
     pub body_timeout: Duration,
     pub board: Arc<BoardAccess>,

@@ -120,43 +120,73 @@ pub fn list(conn: &Connection, f: &Filter) -> Result<Vec<EventRow>> {
             f.before,
             f.limit
         ],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, Option<i64>>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, bool>(6)?,
-                r.get::<_, Option<String>>(7)?,
-                r.get::<_, Option<String>>(8)?,
-                r.get::<_, Option<String>>(9)?,
-                r.get::<_, Option<String>>(10)?,
-                r.get::<_, String>(11)?,
-            ))
-        },
+        raw,
     )?;
-    rows.map(|row| {
-        let (id, delivery_id, at, source, origin, kind, known, lane_id, session_id, subject, vendor_time, data) = row?;
+    rows.map(|row| row?.into_row()).collect()
+}
+
+/// Events after `last_id`, oldest first: what a projection has not applied yet.
+pub fn after(conn: &Connection, last_id: i64, limit: u32) -> Result<Vec<EventRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, delivery_id, at, source, origin, kind, known, lane_id, session_id, subject, vendor_time, data
+         FROM events WHERE id > ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![last_id, limit], raw)?;
+    rows.map(|row| row?.into_row()).collect()
+}
+
+/// A row as SQLite returns it, before its text columns are checked.
+struct Raw {
+    id: i64,
+    delivery_id: Option<i64>,
+    at: i64,
+    source: String,
+    origin: String,
+    kind: String,
+    known: bool,
+    lane_id: Option<String>,
+    session_id: Option<String>,
+    subject: Option<String>,
+    vendor_time: Option<String>,
+    data: String,
+}
+
+fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
+    Ok(Raw {
+        id: r.get(0)?,
+        delivery_id: r.get(1)?,
+        at: r.get(2)?,
+        source: r.get(3)?,
+        origin: r.get(4)?,
+        kind: r.get(5)?,
+        known: r.get(6)?,
+        lane_id: r.get(7)?,
+        session_id: r.get(8)?,
+        subject: r.get(9)?,
+        vendor_time: r.get(10)?,
+        data: r.get(11)?,
+    })
+}
+
+impl Raw {
+    fn into_row(self) -> Result<EventRow> {
+        let id = self.id;
+        let corrupt = |what: &str, value: &str| StoreError::Corrupt(format!("event {id}: {what} {value}"));
         Ok(EventRow {
             id,
-            delivery_id,
-            at: rfc3339(at),
-            source: Source::parse(&source)
-                .ok_or_else(|| StoreError::Corrupt(format!("event {id}: source {source}")))?,
-            origin: Origin::parse(&origin)
-                .ok_or_else(|| StoreError::Corrupt(format!("event {id}: origin {origin}")))?,
-            kind,
-            known,
-            lane_id,
-            session_id,
-            subject,
-            vendor_time,
-            data: serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("event {id}: data: {e}")))?,
+            delivery_id: self.delivery_id,
+            at: rfc3339(self.at),
+            source: Source::parse(&self.source).ok_or_else(|| corrupt("source", &self.source))?,
+            origin: Origin::parse(&self.origin).ok_or_else(|| corrupt("origin", &self.origin))?,
+            data: serde_json::from_str(&self.data).map_err(|e| corrupt("data", &e.to_string()))?,
+            kind: self.kind,
+            known: self.known,
+            lane_id: self.lane_id,
+            session_id: self.session_id,
+            subject: self.subject,
+            vendor_time: self.vendor_time,
         })
-    })
-    .collect()
+    }
 }
 
 pub fn count(conn: &Connection) -> Result<i64> {

@@ -17,8 +17,13 @@ const QUEUE: usize = 4096;
 type Finish = Box<dyn FnOnce(Option<&str>) + Send>;
 type Apply = Box<dyn FnOnce(&Transaction<'_>, &AtomicI64) -> Finish + Send>;
 
+/// Runs on the writer thread after every successful commit, before any job of the batch is
+/// answered: what it does is visible by the time a delivery is answered.
+pub type AfterCommit = Box<dyn FnMut(&Connection) + Send>;
+
 enum Msg {
     Job(Apply),
+    AfterCommit(AfterCommit),
     Stop,
 }
 
@@ -87,6 +92,12 @@ impl Writer {
         now_ms() - self.last_failure.load(Ordering::Relaxed) > UNHEALTHY_FOR_MS
     }
 
+    /// Installs the after-commit hook (the board's projection), replacing any earlier one. It runs
+    /// once at once, to catch up with what was committed before it was installed.
+    pub async fn set_after_commit(&self, hook: AfterCommit) -> Result<()> {
+        self.tx.send(Msg::AfterCommit(hook)).await.map_err(|_| StoreError::Closed)
+    }
+
     pub fn stats(&self) -> &Stats {
         &self.stats
     }
@@ -122,17 +133,22 @@ fn in_savepoint<T>(
 
 fn run(mut conn: Connection, mut rx: mpsc::Receiver<Msg>, last_failure: &AtomicI64, stats: &Stats) {
     let mut stopping = false;
+    let mut after_commit: Option<AfterCommit> = None;
     while !stopping {
         let Some(first) = rx.blocking_recv() else { break };
         let mut batch = Vec::with_capacity(16);
-        match first {
+        let mut take = |msg: Msg, batch: &mut Vec<Apply>, stopping: &mut bool| match msg {
             Msg::Job(j) => batch.push(j),
-            Msg::Stop => stopping = true,
-        }
+            Msg::AfterCommit(mut hook) => {
+                hook(&conn);
+                after_commit = Some(hook);
+            }
+            Msg::Stop => *stopping = true,
+        };
+        take(first, &mut batch, &mut stopping);
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
-                Ok(Msg::Job(j)) => batch.push(j),
-                Ok(Msg::Stop) => stopping = true,
+                Ok(msg) => take(msg, &mut batch, &mut stopping),
                 Err(_) => break,
             }
         }
@@ -157,6 +173,9 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Msg>, last_failure: &AtomicI
         } else {
             stats.commits.fetch_add(1, Ordering::Relaxed);
             stats.jobs.fetch_add(finishes.len() as u64, Ordering::Relaxed);
+            if let Some(hook) = after_commit.as_mut() {
+                hook(&conn);
+            }
         }
         let err = committed.err();
         for finish in finishes {

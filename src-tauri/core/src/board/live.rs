@@ -1,0 +1,79 @@
+//! The board as the running app holds it: rebuilt from the log at start, then fed every committed
+//! event by the writer's after-commit hook, before any delivery of that commit is answered.
+//! Subscribers hear the id of the last applied event after each change.
+
+use super::{Board, BoardView};
+use crate::store::{self, Store, events};
+use std::sync::{Arc, Mutex};
+use tokio::sync::broadcast;
+
+/// Events read per query while catching up.
+const CHUNK: u32 = 5_000;
+
+#[derive(Clone)]
+pub struct Live {
+    board: Arc<Mutex<Board>>,
+    changes: broadcast::Sender<i64>,
+}
+
+impl Live {
+    /// Replays the whole log, then keeps the board current from the writer.
+    pub async fn start(store: &Store) -> store::Result<Live> {
+        let board = store
+            .read(|conn| {
+                let mut board = Board::default();
+                loop {
+                    let chunk = events::after(conn, board.last_event_id(), CHUNK)?;
+                    if chunk.is_empty() {
+                        return Ok(board);
+                    }
+                    for e in &chunk {
+                        board.apply(e);
+                    }
+                }
+            })
+            .await?;
+        let (changes, _) = broadcast::channel(256);
+        let live = Live { board: Arc::new(Mutex::new(board)), changes };
+        let hook = live.clone();
+        store.writer().set_after_commit(Box::new(move |conn| hook.catch_up(conn))).await?;
+        Ok(live)
+    }
+
+    fn catch_up(&self, conn: &rusqlite::Connection) {
+        let Ok(mut board) = self.board.lock() else { return };
+        let before = board.last_event_id();
+        loop {
+            match events::after(conn, board.last_event_id(), CHUNK) {
+                Ok(chunk) if chunk.is_empty() => break,
+                Ok(chunk) => chunk.iter().for_each(|e| board.apply(e)),
+                Err(e) => {
+                    tracing::error!(error = %e, "board: cannot read new events");
+                    break;
+                }
+            }
+        }
+        let after = board.last_event_id();
+        drop(board);
+        if after != before {
+            let _ = self.changes.send(after);
+        }
+    }
+
+    pub fn view(&self, now: jiff::Timestamp) -> BoardView {
+        self.with(|b| b.view(now))
+    }
+
+    /// Runs `f` on the current board.
+    pub fn with<T>(&self, f: impl FnOnce(&Board) -> T) -> T {
+        match self.board.lock() {
+            Ok(b) => f(&b),
+            Err(poisoned) => f(&poisoned.into_inner()),
+        }
+    }
+
+    /// The id of each newly applied last event, as changes happen.
+    pub fn subscribe(&self) -> broadcast::Receiver<i64> {
+        self.changes.subscribe()
+    }
+}

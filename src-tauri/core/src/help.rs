@@ -1,0 +1,89 @@
+//! Help calls: a shooter presses help on the lane screen (an Action Target `help` event opens
+//! one), staff acknowledge it ("on my way") and resolve it. Both are events with who and when.
+//! The checks run inside the writer's transaction, so two people clicking at once get one
+//! acknowledgement and a 409, never two.
+
+use crate::api::{ApiError, ApiErrorCode};
+use crate::board::{HelpView, Live, kinds};
+use crate::store::{Store, StoreError, events};
+use crate::vendors::{NewEvent, Source};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use ts_rs::TS;
+
+/// What a resolved call looked like when it was closed.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Resolved {
+    #[ts(type = "number")]
+    pub help_id: i64,
+    pub resolved_at: String,
+    pub resolved_by: String,
+}
+
+#[derive(Clone, Copy)]
+enum Step {
+    Acknowledge,
+    Resolve,
+}
+
+pub async fn acknowledge(
+    store: &Store,
+    live: &Live,
+    help_id: i64,
+    by: String,
+    now: jiff::Timestamp,
+) -> Result<HelpView, ApiError> {
+    record(store, help_id, by, now, Step::Acknowledge).await?;
+    live.with(|b| b.view(now).help.into_iter().find(|h| h.help_id == help_id))
+        .ok_or_else(|| ApiError::conflict("the help call was resolved meanwhile"))
+}
+
+pub async fn resolve(store: &Store, help_id: i64, by: String, now: jiff::Timestamp) -> Result<Resolved, ApiError> {
+    record(store, help_id, by.clone(), now, Step::Resolve).await?;
+    Ok(Resolved { help_id, resolved_at: now.to_string(), resolved_by: by })
+}
+
+async fn record(store: &Store, help_id: i64, by: String, now: jiff::Timestamp, step: Step) -> Result<(), ApiError> {
+    let outcome = store
+        .writer()
+        .write(move |t| {
+            let call: Option<(Option<String>, Option<String>)> = t
+                .prepare_cached("SELECT lane_id, session_id FROM events WHERE id = ?1 AND kind = 'help' AND source = 'action_target'")?
+                .query_row(params![help_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let Some((lane_id, session_id)) = call else { return Ok(Err(ApiErrorCode::NotFound)) };
+            let done = |kind: &str| -> Result<bool, StoreError> {
+                Ok(t.prepare_cached("SELECT 1 FROM events WHERE kind = ?1 AND subject = ?2 LIMIT 1")?
+                    .query_row(params![kind, help_id.to_string()], |_| Ok(()))
+                    .optional()?
+                    .is_some())
+            };
+            if done(kinds::HELP_RESOLVED)? {
+                return Ok(Err(ApiErrorCode::Conflict));
+            }
+            let kind = match step {
+                Step::Acknowledge if done(kinds::HELP_ACKNOWLEDGED)? => return Ok(Err(ApiErrorCode::Conflict)),
+                Step::Acknowledge => kinds::HELP_ACKNOWLEDGED,
+                Step::Resolve => kinds::HELP_RESOLVED,
+            };
+            let e = NewEvent {
+                kind: kind.into(),
+                known: true,
+                lane_id,
+                session_id,
+                subject: Some(help_id.to_string()),
+                vendor_time: None,
+                data: serde_json::json!({"help_id": help_id, "by": by}),
+            };
+            events::insert(t, None, now, Source::ActionTarget, events::Origin::Staff, &e)?;
+            Ok(Ok(()))
+        })
+        .await?;
+    outcome.map_err(|code| match code {
+        ApiErrorCode::NotFound => ApiError { code, message: format!("there is no help call {help_id}") },
+        _ => ApiError::conflict(match step {
+            Step::Acknowledge => "the help call was already acknowledged or resolved",
+            Step::Resolve => "the help call was already resolved",
+        }),
+    })
+}

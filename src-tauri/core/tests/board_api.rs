@@ -1,0 +1,93 @@
+//! The board over real HTTP: webhook events show on it by the time they are answered, staff act
+//! on help calls exactly once, and a restart rebuilds the same board from the log.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use serde_json::{Value, json};
+use support::*;
+
+async fn hook(r: &Running, event: &str, lane: &str, session: &str) {
+    let resp = r.http.post(r.at_hook()).body(at_body(event, lane, session)).send().await.unwrap();
+    assert_eq!(resp.status(), 200, "{event}");
+}
+
+#[tokio::test]
+async fn webhooks_move_the_board_before_they_are_answered() {
+    let r = start().await;
+    hook(&r, "sessionCreated", "lane-7", "s-1").await;
+    // No waiting: the 2xx is sent after the board applied the commit.
+    let lanes = r.get_json(&r.board("/api/lanes")).await;
+    assert_eq!(lanes[0]["lane_id"], "lane-7", "an event's unknown lane is shown, not dropped");
+    assert_eq!(lanes[0]["state"], "waiting");
+    assert_eq!(lanes[0]["session_id"], "s-1");
+    hook(&r, "sessionStarted", "lane-7", "s-1").await;
+    hook(&r, "carrierHit", "lane-7", "s-1").await;
+    let sessions = r.get_json(&r.board("/api/sessions")).await;
+    assert_eq!(sessions[0]["state"], "active");
+    assert_eq!(sessions[0]["carrier_hits"], 1);
+    hook(&r, "sessionPaused", "lane-7", "s-1").await;
+    assert_eq!(r.get_json(&r.board("/api/sessions")).await[0]["state"], "paused");
+    hook(&r, "sessionStopped", "lane-7", "s-1").await;
+    assert!(r.get_json(&r.board("/api/sessions")).await.as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn help_is_acknowledged_once_and_resolved_once() {
+    let r = start().await;
+    hook(&r, "sessionCreated", "lane-1", "s-1").await;
+    hook(&r, "help", "lane-1", "s-1").await;
+    let open = r.get_json(&r.board("/api/help")).await;
+    assert_eq!(open.as_array().unwrap().len(), 1);
+    let id = open[0]["help_id"].as_i64().unwrap();
+    assert!(open[0]["acknowledged_at"].is_null());
+    assert_eq!(open[0]["lane_id"], "lane-1");
+
+    // Two people click at once: one acknowledgement stands, the other is told 409.
+    let url = r.board(&format!("/api/help/{id}/ack"));
+    let (a, b) = tokio::join!(
+        r.http.post(&url).json(&json!({"by": "Sam"})).send(),
+        r.http.post(&url).json(&json!({"by": "Kim"})).send()
+    );
+    let mut statuses = [a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409]);
+    let acked = r.get_json(&r.board("/api/help")).await;
+    assert!(acked[0]["acknowledged_at"].is_string());
+    let by = acked[0]["acknowledged_by"].as_str().unwrap();
+    assert!(by == "Sam" || by == "Kim");
+
+    let resolve = r.http.post(r.board(&format!("/api/help/{id}/resolve"))).send().await.unwrap();
+    assert_eq!(resolve.status(), 200);
+    let v: Value = resolve.json().await.unwrap();
+    assert_eq!(v["resolved_by"], "desk", "no name given: the desk");
+    assert!(r.get_json(&r.board("/api/help")).await.as_array().unwrap().is_empty());
+    assert_eq!(r.http.post(r.board(&format!("/api/help/{id}/resolve"))).send().await.unwrap().status(), 409);
+    assert_eq!(r.http.post(r.board(&format!("/api/help/{id}/ack"))).send().await.unwrap().status(), 409);
+    assert_eq!(r.http.post(r.board("/api/help/999999/ack")).send().await.unwrap().status(), 404);
+    let bad = r.http.post(r.board(&format!("/api/help/{id}/ack"))).body("{not json").send().await.unwrap();
+    assert_eq!(bad.status(), 400);
+
+    // Each step is an event with who and when.
+    let staff = r.get_json(&r.board("/api/events?source=action_target&type=helpAcknowledged")).await;
+    assert_eq!(staff["items"].as_array().unwrap().len(), 1);
+    assert_eq!(staff["items"][0]["origin"], "staff");
+}
+
+#[tokio::test]
+async fn a_restart_rebuilds_the_same_board_from_the_log() {
+    let r = start().await;
+    for (lane, s) in [("a", "s-a"), ("b", "s-b")] {
+        hook(&r, "sessionCreated", lane, s).await;
+        hook(&r, "sessionStarted", lane, s).await;
+    }
+    hook(&r, "help", "a", "s-a").await;
+    hook(&r, "carrierHit", "b", "s-b").await;
+    let before = r.get_json(&r.board("/api/board")).await;
+    let dir = r.stop().await;
+    let r = start_in(dir, &config_text(), Default::default()).await;
+    let after = r.get_json(&r.board("/api/board")).await;
+    for key in ["lanes", "sessions", "help", "ceasefire", "last_event_id"] {
+        assert_eq!(before[key], after[key], "{key} survives a restart unchanged");
+    }
+}
