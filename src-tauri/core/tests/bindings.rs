@@ -6,6 +6,7 @@
 use rangedesk_core::api::{ApiError, DeliveryQuery, EventQuery, HookUrls, Page, Status};
 use rangedesk_core::store::deliveries::DeliveryRow;
 use rangedesk_core::store::events::EventRow;
+use rangedesk_core::vendors::action_target_api::{ApiBay, ApiGroup, ApiLane, ApiSession, NewSession};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
@@ -19,6 +20,11 @@ fn export(dir: &Path) {
     EventQuery::export_all_to(dir).unwrap();
     HookUrls::export_all_to(dir).unwrap();
     Status::export_all_to(dir).unwrap();
+    ApiLane::export_all_to(dir).unwrap();
+    ApiBay::export_all_to(dir).unwrap();
+    ApiGroup::export_all_to(dir).unwrap();
+    ApiSession::export_all_to(dir).unwrap();
+    NewSession::export_all_to(dir).unwrap();
 }
 
 fn files(dir: &Path) -> BTreeMap<PathBuf, String> {
