@@ -8,6 +8,7 @@ use rangedesk_core::board::BoardView;
 use rangedesk_core::help::Resolved;
 use rangedesk_core::store::deliveries::DeliveryRow;
 use rangedesk_core::store::events::EventRow;
+use rangedesk_core::vendors::action_target_api::{ApiBay, ApiGroup, ApiLane, ApiSession, NewSession};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
@@ -23,6 +24,11 @@ fn export(dir: &Path) {
     Status::export_all_to(dir).unwrap();
     BoardView::export_all_to(dir).unwrap();
     Resolved::export_all_to(dir).unwrap();
+    ApiLane::export_all_to(dir).unwrap();
+    ApiBay::export_all_to(dir).unwrap();
+    ApiGroup::export_all_to(dir).unwrap();
+    ApiSession::export_all_to(dir).unwrap();
+    NewSession::export_all_to(dir).unwrap();
 }
 
 fn files(dir: &Path) -> BTreeMap<PathBuf, String> {

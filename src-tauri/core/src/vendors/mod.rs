@@ -1,8 +1,10 @@
 //! The three vendors' webhook formats. Each module turns one raw delivery into a verdict:
 //! verified or refused, then parsed into a dedup key and normalized events, exactly as
-//! `integrations.md` decides. Adapters are pure: no I/O, and time is passed in.
+//! `integrations.md` decides. Adapters are pure: no I/O, and time is passed in. The exception is
+//! `action_target_api`, the client for Action Target's REST API, which is all I/O.
 
 pub mod action_target;
+pub mod action_target_api;
 pub mod enviso;
 pub mod samna;
 
