@@ -3,13 +3,16 @@
 
 use super::{AppState, healthz};
 use crate::api::{self, ApiError, ApiErrorCode, DeliveryQuery, EventQuery};
+use crate::products::{self, Product, ProductsError};
 use axum::Json;
 use axum::Router;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::body::Bytes;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, put};
 use std::net::SocketAddr;
 use subtle::ConstantTimeEq;
 
@@ -18,6 +21,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/deliveries", get(deliveries))
         .route("/api/events", get(events))
         .route("/api/status", get(status))
+        .route("/api/products", get(list_products).put(replace_products))
+        .route("/api/products/{id}/picture", put(upload_picture))
         .route("/healthz", get(healthz))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
@@ -63,4 +68,42 @@ async fn events(State(s): State<AppState>, q: Result<Query<EventQuery>, QueryRej
 
 async fn status(State(s): State<AppState>) -> Result<Response, ApiError> {
     Ok(Json(crate::app::status(&s).await?).into_response())
+}
+
+async fn list_products(State(s): State<AppState>) -> Result<Response, ProductsError> {
+    Ok(Json(products::list(&s.store).await?).into_response())
+}
+
+async fn replace_products(
+    State(s): State<AppState>,
+    body: Result<Json<Vec<Product>>, JsonRejection>,
+) -> Result<Response, ProductsError> {
+    let Json(catalogue) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    Ok(Json(products::replace(&s.store, &s.ingest.keys().hook_token, catalogue).await?).into_response())
+}
+
+async fn upload_picture(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ProductsError> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let token = s.ingest.keys().hook_token;
+    let now = jiff::Timestamp::now();
+    Ok(Json(products::upload_picture(&s.store, &token, &id, content_type, body.to_vec(), now).await?).into_response())
+}
+
+/// A broken catalogue rule is a 400 that names it: `{"error", "code": "bad_request", "rule"}`.
+impl IntoResponse for ProductsError {
+    fn into_response(self) -> Response {
+        match self {
+            ProductsError::Rule(e) => (
+                StatusCode::BAD_REQUEST,
+                Json(serde_json::json!({"error": e.message, "code": ApiErrorCode::BadRequest, "rule": e.rule})),
+            )
+                .into_response(),
+            ProductsError::Api(e) => e.into_response(),
+        }
+    }
 }
