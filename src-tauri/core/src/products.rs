@@ -28,7 +28,7 @@ pub use rules::{
     own_picture,
 };
 
-use crate::api::ApiError;
+use crate::api::{ApiError, ApiErrorCode};
 use crate::store::pictures::{self, PictureRow};
 use crate::store::products::{self as rows, ProductRow};
 use crate::store::{Store, StoreError};
@@ -108,6 +108,20 @@ pub struct LaneProduct {
     pub min_qty: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub increment_by: Option<u32>,
+}
+
+/// The body of a 400 for a broken rule: `code` is always `bad_request`, `rule` says which.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CatalogueRefusal {
+    pub error: String,
+    pub code: ApiErrorCode,
+    pub rule: CatalogueRule,
+}
+
+impl From<CatalogueError> for CatalogueRefusal {
+    fn from(e: CatalogueError) -> Self {
+        CatalogueRefusal { error: e.message, code: ApiErrorCode::BadRequest, rule: e.rule }
+    }
 }
 
 /// Why a catalogue operation failed: a broken rule (400 naming it) or anything else an API call

@@ -3,7 +3,7 @@
 
 use super::{AppState, healthz};
 use crate::api::{self, ApiError, ApiErrorCode, DeliveryQuery, EventQuery};
-use crate::products::{self, Product, ProductsError};
+use crate::products::{self, CatalogueRefusal, Product, ProductsError};
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -98,11 +98,7 @@ async fn upload_picture(
 impl IntoResponse for ProductsError {
     fn into_response(self) -> Response {
         match self {
-            ProductsError::Rule(e) => (
-                StatusCode::BAD_REQUEST,
-                Json(serde_json::json!({"error": e.message, "code": ApiErrorCode::BadRequest, "rule": e.rule})),
-            )
-                .into_response(),
+            ProductsError::Rule(e) => (StatusCode::BAD_REQUEST, Json(CatalogueRefusal::from(e))).into_response(),
             ProductsError::Api(e) => e.into_response(),
         }
     }

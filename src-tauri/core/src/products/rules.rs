@@ -144,13 +144,13 @@ fn check_time(p: &Product) -> Result<(), CatalogueError> {
     let Some(step) = p.increment_by.filter(|&s| s >= 1) else {
         return broken(TimeIncrement, "time: increment_by (minutes) must be set and at least 1");
     };
-    if p.max_qty % step != 0 {
+    if !p.max_qty.is_multiple_of(step) {
         return broken(
             TimeMaxQtyMultiple,
             format!("time: max_qty {} is not a multiple of increment_by {step}", p.max_qty),
         );
     }
-    if min % step != 0 {
+    if !min.is_multiple_of(step) {
         return broken(TimeMinQtyMultiple, format!("time: min_qty {min} is not a multiple of increment_by {step}"));
     }
     if min > p.max_qty {
