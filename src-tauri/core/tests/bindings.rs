@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use rangedesk_core::api::{ApiError, DeliveryQuery, EventQuery, HookUrls, Page, Status};
+use rangedesk_core::products::{CatalogueRefusal, CatalogueRule, Picture, Product, ProductType};
 use rangedesk_core::store::deliveries::DeliveryRow;
 use rangedesk_core::store::events::EventRow;
 use std::collections::BTreeMap;
@@ -19,6 +20,11 @@ fn export(dir: &Path) {
     EventQuery::export_all_to(dir).unwrap();
     HookUrls::export_all_to(dir).unwrap();
     Status::export_all_to(dir).unwrap();
+    Product::export_all_to(dir).unwrap();
+    ProductType::export_all_to(dir).unwrap();
+    CatalogueRule::export_all_to(dir).unwrap();
+    CatalogueRefusal::export_all_to(dir).unwrap();
+    Picture::export_all_to(dir).unwrap();
 }
 
 fn files(dir: &Path) -> BTreeMap<PathBuf, String> {
