@@ -10,6 +10,7 @@ pub mod http;
 pub mod ingest;
 pub mod logging;
 pub mod paths;
+pub mod products;
 pub mod store;
 pub mod vendors;
 

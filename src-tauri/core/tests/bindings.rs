@@ -6,6 +6,7 @@
 use rangedesk_core::api::{ApiError, DeliveryQuery, EventQuery, HookUrls, Page, Status};
 use rangedesk_core::board::BoardView;
 use rangedesk_core::help::Resolved;
+use rangedesk_core::products::{CatalogueRefusal, CatalogueRule, Picture, Product, ProductType};
 use rangedesk_core::store::deliveries::DeliveryRow;
 use rangedesk_core::store::events::EventRow;
 use rangedesk_core::vendors::action_target_api::{ApiBay, ApiGroup, ApiLane, ApiSession, NewSession};
@@ -29,6 +30,11 @@ fn export(dir: &Path) {
     ApiGroup::export_all_to(dir).unwrap();
     ApiSession::export_all_to(dir).unwrap();
     NewSession::export_all_to(dir).unwrap();
+    Product::export_all_to(dir).unwrap();
+    ProductType::export_all_to(dir).unwrap();
+    CatalogueRule::export_all_to(dir).unwrap();
+    CatalogueRefusal::export_all_to(dir).unwrap();
+    Picture::export_all_to(dir).unwrap();
 }
 
 fn files(dir: &Path) -> BTreeMap<PathBuf, String> {

@@ -3,14 +3,16 @@
 
 use super::{AppState, healthz};
 use crate::api::{self, ApiError, ApiErrorCode, DeliveryQuery, EventQuery};
+use crate::products::{self, CatalogueRefusal, Product, ProductsError};
 use axum::Json;
 use axum::Router;
-use axum::extract::Path;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::body::Bytes;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use std::net::SocketAddr;
 use subtle::ConstantTimeEq;
 
@@ -25,6 +27,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/help", get(help))
         .route("/api/help/{help_id}/ack", post(help_ack))
         .route("/api/help/{help_id}/resolve", post(help_resolve))
+        .route("/api/products", get(list_products).put(replace_products))
+        .route("/api/products/{id}/picture", put(upload_picture))
         .route("/healthz", get(healthz))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
@@ -120,5 +124,39 @@ fn staff(body: &[u8]) -> Result<String, ApiError> {
         Some(b) if b.is_empty() => Ok("desk".into()),
         Some(b) if b.chars().count() > 60 => Err(ApiError::bad_request("`by` is longer than 60 characters")),
         Some(b) => Ok(b),
+    }
+}
+
+async fn list_products(State(s): State<AppState>) -> Result<Response, ProductsError> {
+    Ok(Json(products::list(&s.store).await?).into_response())
+}
+
+async fn replace_products(
+    State(s): State<AppState>,
+    body: Result<Json<Vec<Product>>, JsonRejection>,
+) -> Result<Response, ProductsError> {
+    let Json(catalogue) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    Ok(Json(products::replace(&s.store, &s.ingest.keys().hook_token, catalogue).await?).into_response())
+}
+
+async fn upload_picture(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ProductsError> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let token = s.ingest.keys().hook_token;
+    let now = jiff::Timestamp::now();
+    Ok(Json(products::upload_picture(&s.store, &token, &id, content_type, body.to_vec(), now).await?).into_response())
+}
+
+/// A broken catalogue rule is a 400 that names it: `{"error", "code": "bad_request", "rule"}`.
+impl IntoResponse for ProductsError {
+    fn into_response(self) -> Response {
+        match self {
+            ProductsError::Rule(e) => (StatusCode::BAD_REQUEST, Json(CatalogueRefusal::from(e))).into_response(),
+            ProductsError::Api(e) => e.into_response(),
+        }
     }
 }

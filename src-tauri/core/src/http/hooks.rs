@@ -1,15 +1,18 @@
-//! The public listener: vendor webhook routes and `/healthz`. Each route reads the body within its
-//! bounds (64 KiB, the body timeout), hands it to ingest, and answers only with what ingest returns
-//! after its commit. Unknown paths and wrong tokens are a bare 404 that is counted, never logged.
+//! The public listener: vendor webhook routes, the lane shop's products URL and pictures, and
+//! `/healthz`. Each webhook route reads the body within its bounds (64 KiB, the body timeout),
+//! hands it to ingest, and answers only with what ingest returns after its commit. Unknown paths
+//! and wrong tokens are a bare 404 that is counted, never logged.
 
 use super::{AppState, error, healthz};
 use crate::ingest::{Inbound, MAX_BODY, Outcome};
+use crate::products::{self, ProductsError};
 use crate::vendors::Source;
 use axum::Json;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Path, Request, State};
-use axum::http::StatusCode;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::net::SocketAddr;
@@ -17,6 +20,8 @@ use std::net::SocketAddr;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/hooks/action-target/{token}", post(action_target))
+        .route("/hooks/action-target/{token}/products", get(lane_products))
+        .route("/hooks/action-target/{token}/pictures/{id}", get(lane_picture))
         .route("/hooks/enviso", post(enviso))
         .route("/hooks/samna", post(samna))
         .route("/healthz", get(healthz))
@@ -29,6 +34,62 @@ async fn action_target(State(s): State<AppState>, Path(token): Path<String>, req
         return not_found(State(s)).await;
     }
     receive(&s, Source::ActionTarget, req).await
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct LaneQuery {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+/// `GET …/products?type=…`: what a lane screen's shop shows. The query is read leniently (a bad
+/// one is a missing type) so the answer is always the vendor's `{"error"}` shape.
+async fn lane_products(
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    q: Result<Query<LaneQuery>, QueryRejection>,
+) -> Response {
+    if !s.ingest.hook_token_matches(&token) {
+        return not_found(State(s)).await;
+    }
+    let session = headers.get("session-id").and_then(|v| v.to_str().ok());
+    let kind = q.ok().and_then(|Query(q)| q.kind);
+    tracing::debug!(session_id = session, kind = kind.as_deref(), "lane screen asked for products");
+    match products::for_lane(&s.store, kind.as_deref()).await {
+        Ok(list) => Json(list).into_response(),
+        Err(e) => refusal(e),
+    }
+}
+
+/// `GET …/pictures/{id}`: a picture we host, with the content type read from its bytes.
+async fn lane_picture(State(s): State<AppState>, Path((token, id)): Path<(String, String)>) -> Response {
+    if !s.ingest.hook_token_matches(&token) {
+        return not_found(State(s)).await;
+    }
+    match products::picture(&s.store, &id).await {
+        Ok(Some((content_type, bytes))) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "no-cache".to_owned()),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => error(StatusCode::NOT_FOUND, "not found"),
+        Err(e) => refusal(e),
+    }
+}
+
+/// The vendor-facing `{"error"}` shape for a products failure.
+fn refusal(e: ProductsError) -> Response {
+    match e {
+        ProductsError::Rule(e) => error(StatusCode::BAD_REQUEST, &e.message),
+        ProductsError::Api(e) => {
+            error(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE), &e.message)
+        }
+    }
 }
 
 async fn enviso(State(s): State<AppState>, req: Request) -> Response {

@@ -48,6 +48,44 @@ const STEPS: &[&str] = &[
         value INTEGER NOT NULL
     ) STRICT;
     "#,
+    // 3: the lane shop catalogue and the pictures we host for it. The catalogue is seeded here, once,
+    // so a new install's lane shop is not empty; a later migration never re-seeds what staff edited.
+    // Pictures are keyed by product id without a foreign key: staff upload a picture before saving
+    // the catalogue that names it, and a catalogue replace must not drop them.
+    r#"
+    CREATE TABLE products (
+        id           TEXT    PRIMARY KEY,
+        position     INTEGER NOT NULL,
+        type         TEXT    NOT NULL CHECK (type IN ('time', 'targets', 'ammo', 'rentals')),
+        display_name TEXT    NOT NULL,
+        price_cents  INTEGER NOT NULL CHECK (price_cents >= 0),
+        max_qty      INTEGER NOT NULL CHECK (max_qty >= 1),
+        min_qty      INTEGER,
+        increment_by INTEGER,
+        picture_url  TEXT
+    ) STRICT;
+    CREATE UNIQUE INDEX products_position ON products (position);
+
+    CREATE TABLE product_pictures (
+        id           TEXT    PRIMARY KEY,
+        content_type TEXT    NOT NULL CHECK (content_type IN ('image/jpeg', 'image/webp')),
+        width        INTEGER NOT NULL,
+        height       INTEGER NOT NULL,
+        bytes        BLOB    NOT NULL,
+        uploaded_at  INTEGER NOT NULL
+    ) STRICT;
+
+    INSERT INTO products (id, position, type, display_name, price_cents, max_qty, min_qty, increment_by) VALUES
+        ('time',            0, 'time',    'Lane time',                     40,  120, 15,   15),
+        ('TARGET-B27',      1, 'targets', 'B-27 silhouette target',        150, 10,  NULL, NULL),
+        ('TARGET-BULLSEYE', 2, 'targets', 'Bullseye target, 25 yd',        100, 10,  NULL, NULL),
+        ('TARGET-ZOMBIE',   3, 'targets', 'Zombie target',                 250, 5,   NULL, NULL),
+        ('AMMO-9MM',        4, 'ammo',    '9mm FMJ 115 gr, box of 50',     1899, 4,  NULL, NULL),
+        ('AMMO-22LR',       5, 'ammo',    '.22 LR, box of 50',             699, 4,   NULL, NULL),
+        ('AMMO-45ACP',      6, 'ammo',    '.45 ACP FMJ 230 gr, box of 50', 2999, 4,  NULL, NULL),
+        ('RENTAL-EYE-EAR',  7, 'rentals', 'Eye and ear protection',        500, 2,   NULL, NULL),
+        ('RENTAL-HANDGUN',  8, 'rentals', 'Handgun rental',                1500, 1,  NULL, NULL);
+    "#,
 ];
 
 /// Every migration, in order.
@@ -96,6 +134,15 @@ mod tests {
                 )
                 .unwrap();
             }
+            if from >= 3 {
+                // Staff replaced the catalogue: migrating on must not seed it again.
+                c.execute_batch(
+                    "DELETE FROM products;
+                     INSERT INTO products (id, position, type, display_name, price_cents, max_qty)
+                     VALUES ('EDITED', 0, 'ammo', 'Edited', 100, 1);",
+                )
+                .unwrap();
+            }
             drop(c);
             let mut c = Connection::open(&path).unwrap();
             migrations().to_latest(&mut c).unwrap();
@@ -105,6 +152,15 @@ mod tests {
             if from >= 1 {
                 let n: i64 = c.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).unwrap();
                 assert_eq!(n, 1, "rows written under version {from} survive");
+            }
+            if from >= 3 {
+                let n: i64 =
+                    c.query_row("SELECT count(*) FROM products WHERE id = 'EDITED'", [], |r| r.get(0)).unwrap();
+                assert_eq!(n, 1, "a catalogue edited under version {from} survives");
+            } else {
+                let n: i64 =
+                    c.query_row("SELECT count(*) FROM products WHERE type = 'time'", [], |r| r.get(0)).unwrap();
+                assert_eq!(n, 1, "migrating from version {from} seeds the default catalogue once");
             }
         }
     }

@@ -6,6 +6,8 @@ pub mod counters;
 pub mod deliveries;
 pub mod events;
 mod migrations;
+pub mod pictures;
+pub mod products;
 mod writer;
 
 pub use migrations::{LATEST_VERSION, migrations};
