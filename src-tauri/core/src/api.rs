@@ -190,6 +190,7 @@ pub struct Status {
     pub deliveries: Vec<DeliveryCount>,
     #[ts(type = "number")]
     pub refused_not_found: i64,
+    pub action_target_api: crate::reconciler::ApiHealth,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

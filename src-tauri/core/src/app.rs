@@ -31,6 +31,7 @@ pub enum StartError {
     DataDir { dir: PathBuf, problem: String },
     #[error("{file}: {key}: cannot listen on {addr}: {source}")]
     Bind { file: PathBuf, key: &'static str, addr: SocketAddr, source: std::io::Error },
+    /// A setting that parses but cannot work (a certificate, an API address).
     #[error("{file}: {key}: {problem}")]
     Tls { file: PathBuf, key: &'static str, problem: String },
     #[error("{path}: cannot open the store: {source}")]
@@ -118,10 +119,37 @@ impl App {
                 samna_secrets: c.samna.secrets.clone(),
                 samna_tolerance_seconds: c.samna.tolerance_seconds,
             },
+            crate::ingest::PurchaseSettings {
+                rules: c.purchases.rules.clone(),
+                window_seconds: c.purchases.approval_window_seconds,
+                waiters: Default::default(),
+            },
+        );
+        // A purchase held when the app last stopped can no longer be answered: mark it missed.
+        match crate::purchases::miss_abandoned(&store, jiff::Timestamp::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(purchases = n, "purchases held at the last stop were marked missed"),
+            Err(e) => tracing::error!(error = %e, "could not mark abandoned purchases missed"),
+        }
+        let client = crate::vendors::action_target_api::Client::new(
+            crate::vendors::action_target_api::ApiConfig::from_config(&c.action_target),
+        )
+        .map_err(|e| StartError::Tls {
+            file: checked.file.clone(),
+            key: "action_target.api_base",
+            problem: e.to_string(),
+        })?;
+        let api_configured = !c.action_target.api_key.trim().is_empty();
+        let reconciler = crate::reconciler::Reconciler::new(
+            client,
+            store.clone(),
+            live.clone(),
+            api_configured && c.action_target.poll_seconds > 0,
         );
         let state = AppState {
             store: store.clone(),
             live,
+            reconciler: reconciler.clone(),
             ingest: ingest.clone(),
             body_timeout: Duration::from_secs(c.server.body_timeout_seconds),
             board: Arc::new(BoardAccess { pin: c.server.board_pin.clone() }),
@@ -157,8 +185,14 @@ impl App {
             stop(shutdown_rx.clone()),
         ));
         let flusher = tokio::spawn(flush_counters(ingest.clone(), shutdown_rx.clone()));
+        let polling = if api_configured {
+            tokio::spawn(reconciler.run(c.action_target.poll_seconds, shutdown_rx.clone()))
+        } else {
+            tracing::info!("Action Target's API key is not set: no range set-up, no polling");
+            tokio::spawn(async {})
+        };
         tokio::spawn(async move {
-            let _ = tokio::join!(public_task, board_task, flusher);
+            let _ = tokio::join!(public_task, board_task, flusher, polling);
             if let Err(e) = ingest.flush_counters().await {
                 tracing::warn!(error = %e, "could not save the 404 count at shutdown");
             }
@@ -268,6 +302,7 @@ pub(crate) async fn status(s: &AppState) -> Result<Status, ApiError> {
             .map(|(source, verdict, count)| DeliveryCount { source, verdict, count })
             .collect(),
         refused_not_found: saved + unsaved,
+        action_target_api: s.reconciler.health(),
     })
 }
 

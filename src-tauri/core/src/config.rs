@@ -108,11 +108,13 @@ impl Default for Samna {
 #[serde(default, deny_unknown_fields)]
 pub struct Purchases {
     pub approval_window_seconds: u64,
+    /// What to do with a lane purchase, per product type (`approve`, `ask`, `decline`).
+    pub rules: crate::purchases::Rules,
 }
 
 impl Default for Purchases {
     fn default() -> Self {
-        Purchases { approval_window_seconds: 20 }
+        Purchases { approval_window_seconds: 20, rules: crate::purchases::Rules::default() }
     }
 }
 
@@ -270,6 +272,13 @@ mod tests {
         assert_eq!(c.config.samna.tolerance_seconds, 300);
         assert_eq!(c.config.purchases.approval_window_seconds, 20);
         assert!(c.config.enviso.hmac_keys.is_empty());
+        let rules = &c.config.purchases.rules;
+        use crate::purchases::Rule;
+        assert_eq!(
+            (rules.time, rules.targets, rules.ammo, rules.rentals, rules.unknown),
+            (Rule::Approve, Rule::Approve, Rule::Ask, Rule::Ask, Rule::Ask),
+            "DESIGN.md's defaults"
+        );
     }
 
     #[test]
@@ -293,6 +302,11 @@ mod tests {
                 .contains("purchases.approval_window_seconds: must be between 1 and 60")
         );
         assert!(err("[purchases]\napproval_window_seconds = -1").contains("purchases.approval_window_seconds"));
+        assert!(
+            err("[purchases.rules]\nammo = \"maybe\"").contains("purchases.rules.ammo"),
+            "{}",
+            err("[purchases.rules]\nammo = \"maybe\"")
+        );
         assert!(err("[server]\nboard_listen = \"0.0.0.0:8788\"").contains("server.board_pin: must be set"));
         assert!(err("[server]\ntls_cert = \"a.pem\"").contains("server.tls_key"));
         assert!(err("[server]\ntime_zone = \"Mars/Olympus\"").contains("server.time_zone"));

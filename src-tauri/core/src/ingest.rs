@@ -3,8 +3,9 @@
 //! which is only ever returned after the commit. Refusals are recorded too (as rejected deliveries,
 //! never as events), except unknown paths, which are only counted.
 
+use crate::purchases;
 use crate::store::{self, Store, StoreError, counters, deliveries, events};
-use crate::vendors::{NewEvent, Parsed, Refusal, Source, action_target, enviso, samna};
+use crate::vendors::{Parsed, Refusal, Source, action_target, enviso, samna};
 use deliveries::{NewDelivery, Verdict};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -39,8 +40,8 @@ pub struct Inbound {
 pub enum Outcome {
     /// Stored (or recognised as a repeat of a stored delivery, which changes nothing).
     Accepted { trace_id: String, duplicate: bool },
-    /// A lane purchase that was stored and declined; the shooter is sent to the desk.
-    PurchaseDeclined { trace_id: String, error: String, user_message: String },
+    /// A lane purchase, stored with what the rules made of it: answered, or held for the desk.
+    Purchase { trace_id: String, verdict: purchases::Verdict },
     /// Refused and recorded as rejected.
     Refused { status: u16, reason: String },
 }
@@ -49,7 +50,16 @@ pub enum Outcome {
 pub struct Ingest {
     store: Store,
     keys: Arc<std::sync::RwLock<Keys>>,
+    purchases: Arc<PurchaseSettings>,
     not_found: Arc<AtomicU64>,
+}
+
+/// How lane purchases are answered.
+#[derive(Clone, Default)]
+pub struct PurchaseSettings {
+    pub rules: purchases::Rules,
+    pub window_seconds: u64,
+    pub waiters: purchases::Waiters,
 }
 
 /// Headers kept with a delivery: enough to explain a verdict later, nothing secret.
@@ -57,8 +67,21 @@ const KEPT_HEADERS: [&str; 7] =
     ["content-type", "content-length", "user-agent", "x-samna-signature", "x-forwarded-for", "x-real-ip", "forwarded"];
 
 impl Ingest {
-    pub fn new(store: Store, keys: Keys) -> Ingest {
-        Ingest { store, keys: Arc::new(std::sync::RwLock::new(keys)), not_found: Arc::new(AtomicU64::new(0)) }
+    pub fn new(store: Store, keys: Keys, purchases: PurchaseSettings) -> Ingest {
+        Ingest {
+            store,
+            keys: Arc::new(std::sync::RwLock::new(keys)),
+            purchases: Arc::new(purchases),
+            not_found: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    pub fn purchase_waiters(&self) -> &purchases::Waiters {
+        &self.purchases.waiters
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     pub fn keys(&self) -> Keys {
@@ -156,7 +179,8 @@ impl Ingest {
                     None,
                     parsed.dedup_key.clone(),
                 );
-                self.store.writer().write(move |t| record_accepted(t, d, parsed)).await
+                let settings = self.purchases.clone();
+                self.store.writer().write(move |t| record_accepted(t, d, parsed, &settings)).await
             }
         }
     }
@@ -178,8 +202,13 @@ impl Ingest {
 }
 
 /// Inside the writer's transaction: a repeat is logged as a duplicate and changes nothing else;
-/// a new delivery is stored with its events (and, for a lane purchase, the decline we answer).
-fn record_accepted(t: &rusqlite::Transaction<'_>, mut d: NewDelivery, parsed: Parsed) -> store::Result<Outcome> {
+/// a new delivery is stored with its events, and a lane purchase with what its rules decide.
+fn record_accepted(
+    t: &rusqlite::Transaction<'_>,
+    mut d: NewDelivery,
+    mut parsed: Parsed,
+    settings: &PurchaseSettings,
+) -> store::Result<Outcome> {
     if let Some(key) = &parsed.dedup_key
         && let Some(original) = deliveries::accepted_with_key(t, d.source, key)?
     {
@@ -190,24 +219,26 @@ fn record_accepted(t: &rusqlite::Transaction<'_>, mut d: NewDelivery, parsed: Pa
     }
     let delivery_id = deliveries::insert(t, &d)?;
     let mut outcome = Outcome::Accepted { trace_id: d.trace_id.clone(), duplicate: false };
-    for e in &parsed.events {
+    for e in &mut parsed.events {
+        let is_purchase = d.source == Source::ActionTarget && e.kind == action_target::PURCHASE_REQUEST;
+        if is_purchase {
+            // The purchase is known by our trace id everywhere: board, history, the lane's answer.
+            e.subject = Some(d.trace_id.clone());
+        }
         events::insert(t, Some(delivery_id), d.received_at, d.source, events::Origin::Webhook, e)?;
-        if d.source == Source::ActionTarget && e.kind == action_target::PURCHASE_REQUEST {
-            // Lane purchases are not approved here yet: decline and send the shooter to the desk,
-            // never a silent success.
-            let error = "lane purchases are not enabled in this version of rangedesk".to_owned();
-            let decline = NewEvent {
-                kind: "purchaseDeclined".into(),
-                known: true,
+        if is_purchase {
+            let items = action_target::purchase_items(&e.data).unwrap_or_default();
+            let request = purchases::Request {
+                trace_id: &d.trace_id,
+                delivery_id,
+                at: d.received_at,
                 lane_id: e.lane_id.clone(),
                 session_id: e.session_id.clone(),
-                subject: Some(d.trace_id.clone()),
-                vendor_time: None,
-                data: serde_json::json!({"trace_id": d.trace_id, "items": e.data.get("items"), "error": error, "user_message": SEE_THE_DESK}),
+                items: &items,
             };
-            events::insert(t, Some(delivery_id), d.received_at, d.source, events::Origin::Rangedesk, &decline)?;
-            outcome =
-                Outcome::PurchaseDeclined { trace_id: d.trace_id.clone(), error, user_message: SEE_THE_DESK.into() };
+            let verdict =
+                purchases::on_request(t, &request, &settings.rules, settings.window_seconds, &settings.waiters)?;
+            outcome = Outcome::Purchase { trace_id: d.trace_id.clone(), verdict };
         }
     }
     Ok(outcome)
@@ -278,7 +309,7 @@ mod tests {
     #[tokio::test]
     async fn repeats_are_logged_as_duplicates_and_add_no_events() {
         let (_d, s) = store();
-        let ingest = Ingest::new(s.clone(), keys());
+        let ingest = Ingest::new(s.clone(), keys(), PurchaseSettings { window_seconds: 20, ..Default::default() });
         let sig = enviso::sign_double("k", &enviso::signed_string("n", "T", "ORDER_CREATED", "ts"));
         let body = serde_json::json!({"id":"n","tenant":"T","event":"ORDER_CREATED","timestamp":"ts","data":{"id":"o"},"signature":sig}).to_string();
         let first = ingest.deliver(inbound(Source::Enviso, &body, Default::default())).await.unwrap();
@@ -299,7 +330,7 @@ mod tests {
     #[tokio::test]
     async fn refusals_are_logged_without_events() {
         let (_d, s) = store();
-        let ingest = Ingest::new(s.clone(), keys());
+        let ingest = Ingest::new(s.clone(), keys(), PurchaseSettings { window_seconds: 20, ..Default::default() });
         let out = ingest.deliver(inbound(Source::Samna, "{}", Default::default())).await.unwrap();
         assert!(matches!(out, Outcome::Refused { status: 401, .. }));
         let out = ingest.deliver(inbound(Source::ActionTarget, "nope", Default::default())).await.unwrap();
@@ -310,16 +341,24 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn purchase_requests_are_stored_and_declined() {
+    async fn a_purchase_declined_by_rule_is_stored_with_its_answer() {
         let (_d, s) = store();
-        let ingest = Ingest::new(s.clone(), keys());
+        let rules = purchases::Rules { unknown: purchases::Rule::Decline, ..Default::default() };
+        let ingest =
+            Ingest::new(s.clone(), keys(), PurchaseSettings { rules, window_seconds: 20, ..Default::default() });
         let body = r#"{"event":"purchaseRequest","session_id":"s","lane_id":"l","items":[{"id":"AMMO-380","qty":1}]}"#;
         let out = ingest.deliver(inbound(Source::ActionTarget, body, Default::default())).await.unwrap();
-        let Outcome::PurchaseDeclined { trace_id, user_message, .. } = out else { panic!("{out:?}") };
+        let Outcome::Purchase {
+            trace_id,
+            verdict: purchases::Verdict::Answered(purchases::Answer::Declined { user_message, .. }),
+        } = out
+        else {
+            panic!("{out:?}")
+        };
         assert_eq!(user_message, SEE_THE_DESK);
         let evs = s.read(|c| events::list(c, &events::Filter { limit: 10, ..Default::default() })).await.unwrap();
         let kinds: Vec<_> = evs.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(kinds, ["purchaseDeclined", "purchaseRequest"], "the request and our answer are both events");
-        assert_eq!(evs[0].subject.as_deref(), Some(trace_id.as_str()));
+        assert!(evs.iter().all(|e| e.subject.as_deref() == Some(trace_id.as_str())), "both carry our trace id");
     }
 }

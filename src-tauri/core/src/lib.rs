@@ -11,6 +11,9 @@ pub mod ingest;
 pub mod logging;
 pub mod paths;
 pub mod products;
+pub mod purchases;
+pub mod reconciler;
+pub mod sessions;
 pub mod store;
 pub mod vendors;
 

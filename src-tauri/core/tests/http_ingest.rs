@@ -179,8 +179,10 @@ async fn samna_signed_stale_and_broken() {
 }
 
 #[tokio::test]
-async fn purchase_request_is_declined_to_the_desk_never_silently_accepted() {
-    let r = start().await;
+async fn purchase_request_nobody_answers_is_declined_to_the_desk_never_silently_accepted() {
+    let r =
+        start_with(&format!("{}\n[purchases]\napproval_window_seconds = 1\n", config_text()), Default::default()).await;
+    // An item the catalogue does not know: the desk is asked, and nobody answers in time.
     let body = json!({"event":"purchaseRequest","session_id":"s-1","lane_id":"l-1","items":[{"id":"time","qty":60},{"id":"AMMO-380","qty":1}]});
     let resp = r.http.post(r.at_hook()).body(body.to_string()).send().await.unwrap();
     assert_eq!(resp.status(), 422);
@@ -189,8 +191,8 @@ async fn purchase_request_is_declined_to_the_desk_never_silently_accepted() {
     assert!(v["error"].is_string() && v["trace_id"].is_string());
     let events = r.get_json(&r.board("/api/events?session=s-1")).await;
     let kinds: Vec<&str> = events["items"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["purchaseDeclined", "purchaseRequest"]);
-    assert_eq!(events["items"][1]["data"]["items"][1]["id"], "AMMO-380");
+    assert_eq!(kinds, ["purchaseMissed", "purchaseHeld", "purchaseRequest"]);
+    assert_eq!(events["items"][2]["data"]["items"][1]["id"], "AMMO-380");
 }
 
 #[tokio::test]

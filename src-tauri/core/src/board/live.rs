@@ -14,6 +14,7 @@ const CHUNK: u32 = 5_000;
 pub struct Live {
     board: Arc<Mutex<Board>>,
     changes: broadcast::Sender<i64>,
+    stale: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Live {
@@ -34,7 +35,7 @@ impl Live {
             })
             .await?;
         let (changes, _) = broadcast::channel(256);
-        let live = Live { board: Arc::new(Mutex::new(board)), changes };
+        let live = Live { board: Arc::new(Mutex::new(board)), changes, stale: Default::default() };
         let hook = live.clone();
         store.writer().set_after_commit(Box::new(move |conn| hook.catch_up(conn))).await?;
         Ok(live)
@@ -61,7 +62,17 @@ impl Live {
     }
 
     pub fn view(&self, now: jiff::Timestamp) -> BoardView {
-        self.with(|b| b.view(now))
+        let mut view = self.with(|b| b.view(now));
+        view.stale = self.stale.load(std::sync::atomic::Ordering::Relaxed);
+        view
+    }
+
+    /// Marks the board as possibly out of date (the vendor's API did not answer), or current again.
+    pub fn set_stale(&self, stale: bool) {
+        let was = self.stale.swap(stale, std::sync::atomic::Ordering::Relaxed);
+        if was != stale {
+            let _ = self.changes.send(self.with(|b| b.last_event_id()));
+        }
     }
 
     /// Runs `f` on the current board.

@@ -7,8 +7,11 @@ mod views;
 
 pub use live::Live;
 
-pub use views::{BoardView, HelpView, LaneState, LaneView, SessionState, SessionView};
+pub use views::{
+    BoardView, HelpView, LaneState, LaneView, PurchaseItemView, PurchaseView, SessionState, SessionView, TabItemView,
+};
 
+use crate::purchases::{Status, kinds as purchase};
 use crate::store::events::{EventRow, Origin};
 use crate::vendors::Source;
 use std::collections::{BTreeMap, HashMap};
@@ -56,13 +59,39 @@ struct Help {
     acknowledged: Option<(i64, String)>,
 }
 
+#[derive(Debug, Clone, PartialEq)]
+struct Purchase {
+    view: PurchaseView,
+    requested_ms: i64,
+    decided_ms: Option<i64>,
+}
+
+/// How long a decided purchase stays on the board.
+const DECIDED_KEPT_MS: i64 = 12 * 3600 * 1000;
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Board {
     lanes: Vec<Lane>,
     bays: HashMap<String, String>,
+    /// Access group ids, in the vendor's order; a new session goes into the first.
+    groups: Vec<String>,
     sessions: BTreeMap<String, Session>,
     help: BTreeMap<i64, Help>,
+    purchases: BTreeMap<String, Purchase>,
+    tab: BTreeMap<String, TabItemView>,
     last_event_id: i64,
+}
+
+fn poll_event(kind: &str, session_id: &str, lane_id: &str, data: serde_json::Value) -> crate::vendors::NewEvent {
+    crate::vendors::NewEvent {
+        kind: kind.into(),
+        known: true,
+        lane_id: Some(lane_id.into()),
+        session_id: Some(session_id.into()),
+        subject: None,
+        vendor_time: None,
+        data,
+    }
 }
 
 fn ms(at: &str) -> i64 {
@@ -99,12 +128,12 @@ impl Board {
         match (e.source, e.origin, e.kind.as_str()) {
             (Source::ActionTarget, Origin::Webhook, kind) => self.lane_event(e, kind, at),
             (Source::ActionTarget, Origin::Poll, kinds::RANGE_SETUP) => self.range_setup(&e.data),
-            (Source::ActionTarget, Origin::Poll, kinds::SESSION_OBSERVED) => {
+            (Source::ActionTarget, _, kinds::SESSION_OBSERVED) => {
                 if let Some(v) = e.data.get("session") {
                     self.observe(v, at);
                 }
             }
-            (Source::ActionTarget, Origin::Poll, kinds::SESSION_VANISHED) => {
+            (Source::ActionTarget, _, kinds::SESSION_VANISHED) => {
                 if let Some(id) = &e.session_id {
                     self.sessions.remove(id);
                 }
@@ -113,6 +142,34 @@ impl Board {
                 let by = s(&e.data, "by").unwrap_or_else(|| "desk".into());
                 if let Some(h) = e.data.get("help_id").and_then(|v| v.as_i64()).and_then(|id| self.help.get_mut(&id)) {
                     h.acknowledged.get_or_insert((at, by));
+                }
+            }
+            (Source::ActionTarget, _, purchase::HELD) => {
+                if let Some(p) = e.subject.as_ref().and_then(|t| self.purchases.get_mut(t)) {
+                    p.view.deadline = s(&e.data, "deadline");
+                }
+            }
+            (Source::ActionTarget, _, purchase::APPROVED | purchase::DECLINED | purchase::MISSED) => {
+                let status = match e.kind.as_str() {
+                    purchase::APPROVED => Status::Approved,
+                    purchase::DECLINED => Status::Declined,
+                    _ => Status::Missed,
+                };
+                if let Some(p) = e.subject.as_ref().and_then(|t| self.purchases.get_mut(t)) {
+                    p.view.status = status;
+                    p.view.deadline = None;
+                    p.view.decided_at = Some(e.at.clone());
+                    p.view.decided_by = s(&e.data, "by");
+                    p.view.user_message = s(&e.data, "user_message");
+                    p.decided_ms = Some(at);
+                }
+            }
+            (Source::ActionTarget, _, purchase::TAB_ITEM_ADDED) => self.add_tab_item(e),
+            (Source::ActionTarget, Origin::Staff, purchase::ITEM_DELIVERED) => {
+                if let Some(item) = s(&e.data, "item_id").and_then(|id| self.tab.get_mut(&id)) {
+                    item.to_deliver = false;
+                    item.delivered_at = Some(e.at.clone());
+                    item.delivered_by = s(&e.data, "by");
                 }
             }
             (_, Origin::Staff, kinds::HELP_RESOLVED) => {
@@ -130,6 +187,33 @@ impl Board {
         match kind {
             "help" => {
                 self.help.insert(e.id, Help { session_id: session, lane_id: lane, raised_ms: at, acknowledged: None });
+            }
+            crate::vendors::action_target::PURCHASE_REQUEST => {
+                let Some(trace_id) = e.subject.clone() else { return };
+                let items = e
+                    .data
+                    .get("items")
+                    .and_then(|i| i.as_array())
+                    .map(|items| {
+                        items
+                            .iter()
+                            .filter_map(|i| Some(PurchaseItemView { id: s(i, "id")?, qty: i.get("qty")?.as_i64()? }))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let view = PurchaseView {
+                    trace_id: trace_id.clone(),
+                    session_id: session,
+                    lane_id: lane,
+                    status: Status::Pending,
+                    items,
+                    requested_at: e.at.clone(),
+                    deadline: None,
+                    decided_at: None,
+                    decided_by: None,
+                    user_message: None,
+                };
+                self.purchases.insert(trace_id, Purchase { view, requested_ms: at, decided_ms: None });
             }
             "carrierHit" => {
                 if let Some(s) = session.and_then(|id| self.sessions.get_mut(&id)) {
@@ -179,6 +263,124 @@ impl Board {
         }
     }
 
+    fn add_tab_item(&mut self, e: &EventRow) {
+        let d = &e.data;
+        let Some(item_id) = s(d, "item_id") else { return };
+        let int = |k: &str| d.get(k).and_then(|v| v.as_i64()).unwrap_or(0);
+        let item = TabItemView {
+            item_id: item_id.clone(),
+            trace_id: s(d, "trace_id").unwrap_or_default(),
+            session_id: e.session_id.clone(),
+            lane_id: e.lane_id.clone(),
+            product_id: s(d, "product_id").unwrap_or_default(),
+            product_type: s(d, "product_type").unwrap_or_default(),
+            name: s(d, "name").unwrap_or_default(),
+            qty: int("qty"),
+            unit_price_cents: int("unit_price_cents"),
+            total_cents: int("total_cents"),
+            to_deliver: d.get("to_deliver").and_then(|v| v.as_bool()).unwrap_or(false),
+            delivered_at: None,
+            delivered_by: None,
+        };
+        self.tab.insert(item_id, item);
+    }
+
+    /// What the vendor's session list says that the board does not: sessions no webhook announced
+    /// or whose duration or remaining time changed (`sessionObserved`), and sessions that ended
+    /// silently (`sessionVanished`). `api` holds the vendor's sessions as JSON objects.
+    pub fn reconcile(&self, api: &[serde_json::Value], now: jiff::Timestamp) -> Vec<crate::vendors::NewEvent> {
+        let mut out: Vec<_> = api.iter().filter_map(|v| self.observed(v, now)).collect();
+        let seen: std::collections::HashSet<String> = api.iter().filter_map(|v| s(v, "session_id")).collect();
+        for id in self.sessions.keys().filter(|id| !seen.contains(*id)) {
+            out.extend(self.vanished(id));
+        }
+        out
+    }
+
+    /// A `sessionObserved` event when the vendor's view of one session differs from the board's.
+    fn observed(&self, v: &serde_json::Value, now: jiff::Timestamp) -> Option<crate::vendors::NewEvent> {
+        let (id, lane_id) = (s(v, "session_id")?, s(v, "lane_id")?);
+        let changed = match self.sessions.get(&id) {
+            None => true,
+            Some(b) => {
+                let duration = v.get("duration").and_then(|x| x.as_i64());
+                let remaining = v.get("minutes_remaining").and_then(|x| x.as_f64());
+                b.lane_id != lane_id
+                    || (duration.is_some() && duration != b.duration)
+                    || (s(v, "began_at").is_some() && b.began_at.is_none())
+                    || match (remaining, b.remaining_at(now.as_millisecond())) {
+                        (Some(r), Some(o)) => (r - o).abs() > 1.0,
+                        (Some(_), None) => true,
+                        _ => false,
+                    }
+            }
+        };
+        changed.then(|| poll_event(kinds::SESSION_OBSERVED, &id, &lane_id, serde_json::json!({"session": v})))
+    }
+
+    /// What one session as the vendor shows it changes on the board (see `reconcile`).
+    pub fn reconcile_one(&self, v: &serde_json::Value, now: jiff::Timestamp) -> Vec<crate::vendors::NewEvent> {
+        self.observed(v, now).into_iter().collect()
+    }
+
+    /// The vendor no longer knows this session: record that it ended, if the board still has it.
+    pub fn vanished(&self, id: &str) -> Vec<crate::vendors::NewEvent> {
+        self.sessions
+            .get(id)
+            .map(|b| vec![poll_event(kinds::SESSION_VANISHED, id, &b.lane_id, serde_json::json!({"session_id": id}))])
+            .unwrap_or_default()
+    }
+
+    /// Whether a `rangeSetup` with this data would change the board's lanes or bays.
+    pub fn setup_differs(&self, data: &serde_json::Value) -> bool {
+        let mut probe = Board::default();
+        probe.range_setup(data);
+        probe.lanes != self.lanes || probe.bays != self.bays || probe.groups != self.groups
+    }
+
+    /// The access group new sessions go into.
+    pub fn default_group(&self) -> Option<String> {
+        self.groups.first().cloned()
+    }
+
+    /// Whether a lane can take a new session: listed, usable and free.
+    pub fn lane_for_new_session(&self, lane_id: &str) -> Result<(), &'static str> {
+        match self.lanes.iter().find(|l| l.lane_id == lane_id) {
+            None => Err("Action Target does not list that lane"),
+            Some(l) if !l.usable => Err("the lane is marked not usable"),
+            Some(_) if self.sessions.values().any(|s| s.lane_id == lane_id) => Err("the lane already has a session"),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// The session's lane, when the board knows the session.
+    pub fn session_lane(&self, id: &str) -> Option<String> {
+        self.sessions.get(id).map(|s| s.lane_id.clone())
+    }
+
+    /// A session as the API shows it.
+    pub fn session_view(&self, id: &str, now: jiff::Timestamp) -> Option<SessionView> {
+        self.sessions.get(id).map(|s| s.view(id, now.as_millisecond()))
+    }
+
+    /// A tab line by id.
+    pub fn tab_item(&self, item_id: &str) -> Option<TabItemView> {
+        self.tab.get(item_id).cloned()
+    }
+
+    /// A purchase by trace id, whatever its age.
+    pub fn purchase(&self, trace_id: &str) -> Option<PurchaseView> {
+        self.purchases.get(trace_id).map(|p| p.view.clone())
+    }
+
+    /// Every purchase the board holds with this status (all of them when `None`), oldest first.
+    pub fn purchases(&self, status: Option<Status>) -> Vec<PurchaseView> {
+        let mut out: Vec<&Purchase> =
+            self.purchases.values().filter(|p| status.is_none_or(|s| p.view.status == s)).collect();
+        out.sort_by_key(|p| p.requested_ms);
+        out.into_iter().map(|p| p.view.clone()).collect()
+    }
+
     fn range_setup(&mut self, data: &serde_json::Value) {
         let list = |k: &str| data.get(k).and_then(|v| v.as_array()).cloned().unwrap_or_default();
         self.lanes = list("lanes")
@@ -193,6 +395,7 @@ impl Board {
             })
             .collect();
         self.bays = list("bays").iter().filter_map(|b| Some((s(b, "bay_id")?, s(b, "name")?))).collect();
+        self.groups = list("groups").iter().filter_map(|g| s(g, "id")).collect();
     }
 
     /// A session as the vendor's API shows it: the vendor is right about what it says.
@@ -236,6 +439,12 @@ impl Board {
         // Lanes seen only in events are shown after the known ones, never dropped.
         let mut unknown: Vec<&str> = self.sessions.values().map(|s| s.lane_id.as_str()).collect();
         unknown.extend(self.help.values().filter_map(|h| h.lane_id.as_deref()));
+        unknown.extend(
+            self.purchases
+                .values()
+                .filter(|p| p.view.status == Status::Pending)
+                .filter_map(|p| p.view.lane_id.as_deref()),
+        );
         unknown.sort_unstable();
         unknown.dedup();
         for lane_id in unknown {
@@ -252,8 +461,28 @@ impl Board {
         }
         let active: Vec<&Session> =
             self.sessions.values().filter(|s| matches!(s.state, SessionState::Active | SessionState::Paused)).collect();
+        let mut purchases: Vec<&Purchase> =
+            self.purchases.values().filter(|p| p.decided_ms.is_none_or(|d| now_ms - d < DECIDED_KEPT_MS)).collect();
+        purchases.sort_by_key(|p| p.requested_ms);
+        let purchases = purchases.into_iter().map(|p| p.view.clone()).collect();
+        let tab = self
+            .tab
+            .values()
+            .filter(|t| t.to_deliver || t.session_id.as_ref().is_some_and(|s| self.sessions.contains_key(s)))
+            .cloned()
+            .collect();
         let ceasefire = active.len() > 1 && active.iter().all(|s| s.state == SessionState::Paused);
-        BoardView { lanes, sessions, help, ceasefire, last_event_id: self.last_event_id, as_of: now.to_string() }
+        BoardView {
+            lanes,
+            sessions,
+            help,
+            purchases,
+            tab,
+            ceasefire,
+            stale: false,
+            last_event_id: self.last_event_id,
+            as_of: now.to_string(),
+        }
     }
 
     fn lane_view(&self, lane: &Lane, known: bool, now_ms: i64) -> LaneView {
@@ -284,7 +513,11 @@ impl Board {
             minutes_remaining: remaining,
             open_help: self.help.values().filter(|h| h.lane_id.as_deref() == Some(&lane.lane_id)).count() as u32,
             carrier_hits: session.map_or(0, |(_, s)| s.carrier_hits),
-            pending_purchases: 0,
+            pending_purchases: self
+                .purchases
+                .values()
+                .filter(|p| p.view.status == Status::Pending && p.view.lane_id.as_deref() == Some(&lane.lane_id))
+                .count() as u32,
         }
     }
 }

@@ -181,3 +181,47 @@ fn rebuilding_from_the_log_gives_the_same_board_and_replays_are_harmless() {
     assert_eq!(once.view(at(5.0)), log.board().view(at(5.0)));
     assert_eq!(once.view(at(5.0)).lanes[1].carrier_hits, 1);
 }
+
+#[test]
+fn reconcile_finds_what_webhooks_missed() {
+    let mut log = Log::new();
+    setup(&mut log);
+    log.hook(1.0, "sessionCreated", "L1", "S1");
+    log.push(
+        1.0,
+        Origin::Poll,
+        kinds::SESSION_OBSERVED,
+        Some("L1"),
+        Some("S1"),
+        json!({"session": {"session_id": "S1", "lane_id": "L1", "duration": 30}}),
+    );
+    log.hook(2.0, "sessionStarted", "L1", "S1");
+    log.hook(2.0, "sessionCreated", "L3", "S3");
+    let b = log.board();
+    let api = vec![
+        // S1 unchanged: 30 booked, started at 2, so 20 left at 12.
+        json!({"session_id": "S1", "lane_id": "L1", "duration": 30, "began_at": "x", "minutes_remaining": 20.2}),
+        // S2: no webhook announced it.
+        json!({"session_id": "S2", "lane_id": "L2", "duration": 60, "began_at": null, "minutes_remaining": null}),
+    ];
+    let events = b.reconcile(&api, at(12.0));
+    let found: Vec<(String, Option<String>)> = events.iter().map(|e| (e.kind.clone(), e.session_id.clone())).collect();
+    assert_eq!(
+        found,
+        [
+            (kinds::SESSION_OBSERVED.to_owned(), Some("S2".to_owned())),
+            (kinds::SESSION_VANISHED.to_owned(), Some("S3".to_owned()))
+        ],
+        "a new session is observed, a silent end is recorded, an unchanged one is left alone"
+    );
+    let longer =
+        vec![json!({"session_id": "S1", "lane_id": "L1", "duration": 45, "began_at": "x", "minutes_remaining": 35.0})];
+    let events = b.reconcile(&longer, at(12.0));
+    assert_eq!(events[0].kind, kinds::SESSION_OBSERVED, "a changed duration is recorded");
+    // Applying what the reconciler recorded makes the board agree: nothing more to record.
+    let mut log2 = log;
+    for e in b.reconcile(&api, at(12.0)) {
+        log2.push(12.0, Origin::Poll, &e.kind, e.lane_id.as_deref(), e.session_id.as_deref(), e.data);
+    }
+    assert!(log2.board().reconcile(&api, at(12.0)).is_empty(), "the board follows the vendor");
+}

@@ -78,10 +78,61 @@ pub struct BoardView {
     pub lanes: Vec<LaneView>,
     pub sessions: Vec<SessionView>,
     pub help: Vec<HelpView>,
+    /// Purchases pending, and those decided in the last 12 hours, oldest first.
+    pub purchases: Vec<PurchaseView>,
+    /// Tab lines of the sessions on the board, and any item still to deliver.
+    pub tab: Vec<TabItemView>,
     /// Every active session paused together: the range is in a ceasefire.
     pub ceasefire: bool,
+    /// Action Target's API could not be reached at the last poll: this is the last known state.
+    pub stale: bool,
     /// The last event the board has applied; a client that saw a later one is ahead of this view.
     #[ts(type = "number")]
     pub last_event_id: i64,
     pub as_of: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PurchaseItemView {
+    pub id: String,
+    #[ts(type = "number")]
+    pub qty: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PurchaseView {
+    pub trace_id: String,
+    pub session_id: Option<String>,
+    pub lane_id: Option<String>,
+    pub status: crate::purchases::Status,
+    pub items: Vec<PurchaseItemView>,
+    pub requested_at: String,
+    /// While pending and held: when the lane screen gets the default answer.
+    pub deadline: Option<String>,
+    pub decided_at: Option<String>,
+    /// "rule", "nobody", "restart", or the person at the desk.
+    pub decided_by: Option<String>,
+    pub user_message: Option<String>,
+}
+
+/// One line of a session's tab.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct TabItemView {
+    pub item_id: String,
+    pub trace_id: String,
+    pub session_id: Option<String>,
+    pub lane_id: Option<String>,
+    pub product_id: String,
+    pub product_type: String,
+    pub name: String,
+    #[ts(type = "number")]
+    pub qty: i64,
+    #[ts(type = "number")]
+    pub unit_price_cents: i64,
+    #[ts(type = "number")]
+    pub total_cents: i64,
+    /// A physical item not yet ticked off as delivered to the lane.
+    pub to_deliver: bool,
+    pub delivered_at: Option<String>,
+    pub delivered_by: Option<String>,
 }

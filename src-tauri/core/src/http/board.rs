@@ -23,12 +23,20 @@ pub fn router(state: AppState) -> Router {
         .route("/api/status", get(status))
         .route("/api/board", get(board))
         .route("/api/lanes", get(lanes))
-        .route("/api/sessions", get(sessions))
         .route("/api/help", get(help))
         .route("/api/help/{help_id}/ack", post(help_ack))
         .route("/api/help/{help_id}/resolve", post(help_resolve))
         .route("/api/products", get(list_products).put(replace_products))
         .route("/api/products/{id}/picture", put(upload_picture))
+        .route("/api/purchases", get(purchases))
+        .route("/api/purchases/{trace_id}", get(purchase))
+        .route("/api/purchases/{trace_id}/approve", post(approve))
+        .route("/api/purchases/{trace_id}/decline", post(decline))
+        .route("/api/tab/{item_id}/delivered", post(delivered))
+        .route("/api/sessions", get(sessions).post(start_session))
+        .route("/api/sessions/{session_id}/modify", post(modify_session))
+        .route("/api/sessions/{session_id}/stop", post(stop_session))
+        .route("/api/range/refresh", post(refresh_range))
         .route("/healthz", get(healthz))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
@@ -111,15 +119,98 @@ async fn help_resolve(
 
 /// Who acts: `{"by": "Sam"}` in the body, or "desk" when the body is empty.
 fn staff(body: &[u8]) -> Result<String, ApiError> {
-    #[derive(serde::Deserialize)]
-    struct By {
-        by: Option<String>,
-    }
+    let action: StaffAction = parse_body(body)?;
+    staff_name(action.by)
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PurchaseFilter {
+    status: Option<String>,
+    pin: Option<String>,
+}
+
+async fn purchases(
+    State(s): State<AppState>,
+    q: Result<Query<PurchaseFilter>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let _ = q.pin;
+    let status = q
+        .status
+        .map(|v| {
+            crate::purchases::Status::parse(&v).ok_or_else(|| {
+                ApiError::bad_request(format!("unknown status {v:?}; use pending, approved, declined or missed"))
+            })
+        })
+        .transpose()?;
+    Ok(Json(s.live.with(|b| b.purchases(status))).into_response())
+}
+
+async fn purchase(State(s): State<AppState>, Path(trace_id): Path<String>) -> Result<Response, ApiError> {
+    let p = s
+        .live
+        .with(|b| b.purchase(&trace_id))
+        .ok_or_else(|| ApiError::not_found(format!("there is no purchase {trace_id}")))?;
+    Ok(Json(p).into_response())
+}
+
+async fn approve(
+    State(s): State<AppState>,
+    Path(trace_id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    decide(s, trace_id, true, &body).await
+}
+
+async fn decline(
+    State(s): State<AppState>,
+    Path(trace_id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    decide(s, trace_id, false, &body).await
+}
+
+async fn decide(s: AppState, trace_id: String, approve: bool, body: &[u8]) -> Result<Response, ApiError> {
+    let action: StaffAction = parse_body(body)?;
+    let by = staff_name(action.by)?;
+    let waiters = s.ingest.purchase_waiters();
+    let now = jiff::Timestamp::now();
+    crate::purchases::staff_decision(&s.store, waiters, trace_id.clone(), approve, by, action.user_message, now)
+        .await?;
+    let p = s
+        .live
+        .with(|b| b.purchase(&trace_id))
+        .ok_or_else(|| ApiError::not_found(format!("there is no purchase {trace_id}")))?;
+    Ok(Json(p).into_response())
+}
+
+async fn delivered(
+    State(s): State<AppState>,
+    Path(item_id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let item = crate::purchases::tick_off(&s.store, &s.live, item_id, staff(&body)?, jiff::Timestamp::now()).await?;
+    Ok(Json(item).into_response())
+}
+
+/// The body of a staff action: who acts and, for a decline, what the shooter reads.
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct StaffAction {
+    by: Option<String>,
+    user_message: Option<String>,
+}
+
+fn parse_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok("desk".into());
+        return Ok(T::default());
     }
-    let by: By = serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
-    match by.by.map(|b| b.trim().to_owned()) {
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("body: {e}")))
+}
+
+fn staff_name(by: Option<String>) -> Result<String, ApiError> {
+    match by.map(|b| b.trim().to_owned()) {
         None => Ok("desk".into()),
         Some(b) if b.is_empty() => Ok("desk".into()),
         Some(b) if b.chars().count() > 60 => Err(ApiError::bad_request("`by` is longer than 60 characters")),
@@ -159,4 +250,43 @@ impl IntoResponse for ProductsError {
             ProductsError::Api(e) => e.into_response(),
         }
     }
+}
+
+async fn start_session(State(s): State<AppState>, body: axum::body::Bytes) -> Result<Response, ApiError> {
+    let req: crate::sessions::StartSession =
+        serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
+    let by = staff_name(req.by.clone())?;
+    let view = crate::sessions::start(&s.store, &s.live, &s.reconciler, req, by).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(view)).into_response())
+}
+
+async fn modify_session(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let req: crate::sessions::ModifySession =
+        serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
+    let by = staff_name(req.by.clone())?;
+    Ok(Json(crate::sessions::modify(&s.store, &s.live, &s.reconciler, id, req, by).await?).into_response())
+}
+
+async fn stop_session(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let by = staff(&body)?;
+    Ok(Json(crate::sessions::stop(&s.store, &s.live, &s.reconciler, id, by).await?).into_response())
+}
+
+/// Reads lanes, bays and groups from Action Target now, instead of at the daily refresh.
+async fn refresh_range(State(s): State<AppState>) -> Result<Response, ApiError> {
+    let changed = s
+        .reconciler
+        .refresh_setup()
+        .await
+        .map_err(|e| ApiError { code: crate::api::ApiErrorCode::Upstream, message: e.to_string() })?;
+    Ok(Json(serde_json::json!({"changed": changed, "lanes": s.live.view(jiff::Timestamp::now()).lanes}))
+        .into_response())
 }

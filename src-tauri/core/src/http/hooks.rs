@@ -6,6 +6,7 @@
 use super::{AppState, error, healthz};
 use crate::ingest::{Inbound, MAX_BODY, Outcome};
 use crate::products::{self, ProductsError};
+use crate::purchases;
 use crate::vendors::Source;
 use axum::Json;
 use axum::Router;
@@ -92,6 +93,25 @@ fn refusal(e: ProductsError) -> Response {
     }
 }
 
+/// Just enough of a lane event to decide whether to ask the vendor about its session.
+#[derive(serde::Deserialize)]
+struct Peek {
+    event: Option<String>,
+    session_id: Option<String>,
+}
+
+/// `sessionModified` carries no duration, and an event for a session the board does not know
+/// means the board missed something: either way, ask the vendor about that session.
+fn follow_up(s: &AppState, body: &[u8], known_before: bool) {
+    let Ok(peek) = serde_json::from_slice::<Peek>(body) else { return };
+    let Some(session) = peek.session_id.filter(|id| !id.is_empty()) else { return };
+    let modified = peek.event.as_deref() == Some("sessionModified");
+    let ended = peek.event.as_deref() == Some("sessionStopped");
+    if modified || (!known_before && !ended) {
+        s.reconciler.trigger_refresh(session);
+    }
+}
+
 async fn enviso(State(s): State<AppState>, req: Request) -> Response {
     receive(&s, Source::Enviso, req).await
 }
@@ -110,10 +130,28 @@ async fn receive(s: &AppState, source: Source, req: Request) -> Response {
     let remote_addr = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.to_string());
     let (parts, body) = req.into_parts();
     let outcome = match read_body(s, body, &parts.headers).await {
+        Ok(body) if source == Source::ActionTarget => {
+            let known = |b: &[u8]| {
+                serde_json::from_slice::<Peek>(b)
+                    .ok()
+                    .and_then(|p| p.session_id)
+                    .is_some_and(|id| s.live.with(|board| board.knows_session(&id)))
+            };
+            let known_before = known(&body);
+            let peek = body.clone();
+            let out = s.ingest.deliver(Inbound { source, headers: parts.headers, body, remote_addr, now }).await;
+            if matches!(out, Ok(Outcome::Accepted { .. } | Outcome::Purchase { .. })) {
+                follow_up(s, &peek, known_before);
+            }
+            out
+        }
         Ok(body) => s.ingest.deliver(Inbound { source, headers: parts.headers, body, remote_addr, now }).await,
         Err((status, reason)) => s.ingest.refuse_unread(source, &parts.headers, remote_addr, status, reason, now).await,
     };
     match outcome {
+        Ok(Outcome::Purchase { trace_id, verdict: purchases::Verdict::Held { deadline } }) => {
+            held(s, trace_id, deadline).await
+        }
         Ok(outcome) => answer(source, outcome),
         Err(e) => {
             tracing::error!(%source, error = %e, "delivery not stored; answering 503");
@@ -151,17 +189,55 @@ fn is_length_limit(e: &axum::Error) -> bool {
     false
 }
 
+/// Holds the lane screen's request until the desk decides or the deadline passes.
+async fn held(s: &AppState, trace_id: String, deadline: jiff::Timestamp) -> Response {
+    let waiters = s.ingest.purchase_waiters();
+    let wait = deadline.duration_since(jiff::Timestamp::now()).unsigned_abs();
+    let decided = match waiters.receiver(&trace_id) {
+        Some(rx) => tokio::time::timeout(wait, rx).await.ok().and_then(Result::ok),
+        None => None,
+    };
+    let answer = match decided {
+        Some(a) => Ok(a),
+        None => purchases::expire(&s.store, waiters, trace_id.clone(), jiff::Timestamp::now()).await,
+    };
+    match answer {
+        Ok(a) => purchase_answer(&trace_id, a),
+        Err(e) => {
+            tracing::error!(error = %e, "purchase answer not stored; answering 503");
+            error(StatusCode::SERVICE_UNAVAILABLE, "the purchase could not be recorded; please retry")
+        }
+    }
+}
+
+fn purchase_answer(trace_id: &str, a: purchases::Answer) -> Response {
+    match a {
+        purchases::Answer::Approved => Json(serde_json::json!({"success": true, "trace_id": trace_id})).into_response(),
+        purchases::Answer::Declined { error, user_message } => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(serde_json::json!({"error": error, "user_message": user_message, "trace_id": trace_id})),
+        )
+            .into_response(),
+    }
+}
+
 fn answer(source: Source, outcome: Outcome) -> Response {
     match outcome {
         Outcome::Accepted { trace_id, duplicate } => match source {
             Source::ActionTarget => Json(serde_json::json!({"success": true, "trace_id": trace_id})).into_response(),
             _ => Json(serde_json::json!({"ok": true, "trace_id": trace_id, "duplicate": duplicate})).into_response(),
         },
-        Outcome::PurchaseDeclined { trace_id, error, user_message } => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(serde_json::json!({"error": error, "user_message": user_message, "trace_id": trace_id})),
-        )
-            .into_response(),
+        Outcome::Purchase { trace_id, verdict: purchases::Verdict::Answered(a) } => purchase_answer(&trace_id, a),
+        Outcome::Purchase { trace_id, verdict: purchases::Verdict::Held { .. } } => {
+            // `receive` waits for held purchases; reaching here would be a bug, so fail safe.
+            purchase_answer(
+                &trace_id,
+                purchases::Answer::Declined {
+                    error: "held purchase answered without waiting".into(),
+                    user_message: crate::ingest::SEE_THE_DESK.into(),
+                },
+            )
+        }
         Outcome::Refused { status, reason } => {
             error(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), &reason)
         }

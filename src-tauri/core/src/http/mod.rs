@@ -22,6 +22,7 @@ pub use hooks::router as public_router;
 pub struct AppState {
     pub store: Store,
     pub live: crate::board::Live,
+    pub reconciler: crate::reconciler::Reconciler,
     pub ingest: Ingest,
     pub body_timeout: Duration,
     pub board: Arc<BoardAccess>,

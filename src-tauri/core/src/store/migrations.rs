@@ -86,6 +86,24 @@ const STEPS: &[&str] = &[
         ('RENTAL-EYE-EAR',  7, 'rentals', 'Eye and ear protection',        500, 2,   NULL, NULL),
         ('RENTAL-HANDGUN',  8, 'rentals', 'Handgun rental',                1500, 1,  NULL, NULL);
     "#,
+    // 4: lane purchases. The events hold their story; this table is the guard that makes each
+    // decision exactly-once (`UPDATE … WHERE status = 'pending'` in the writer's transaction).
+    // The index on (kind, subject) finds the staff actions on a help call or a tab line.
+    r#"
+    CREATE TABLE purchases (
+        trace_id     TEXT    PRIMARY KEY,
+        session_id   TEXT,
+        lane_id      TEXT,
+        items        TEXT    NOT NULL,
+        status       TEXT    NOT NULL CHECK (status IN ('pending', 'approved', 'declined', 'missed')),
+        requested_at INTEGER NOT NULL,
+        decided_at   INTEGER,
+        decided_by   TEXT,
+        user_message TEXT
+    ) STRICT;
+    CREATE INDEX purchases_pending ON purchases (status) WHERE status = 'pending';
+    CREATE INDEX events_subject ON events (kind, subject) WHERE subject IS NOT NULL;
+    "#,
 ];
 
 /// Every migration, in order.
@@ -130,6 +148,13 @@ mod tests {
                 c.execute(
                     "INSERT INTO events (delivery_id, at, source, origin, kind, known, data)
                      VALUES (1, 1, 'enviso', 'webhook', 'ORDER_CREATED', 1, '{}')",
+                    [],
+                )
+                .unwrap();
+            }
+            if from >= 4 {
+                c.execute(
+                    "INSERT INTO purchases (trace_id, items, status, requested_at) VALUES ('p-1', '[]', 'pending', 1)",
                     [],
                 )
                 .unwrap();

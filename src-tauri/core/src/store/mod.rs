@@ -8,6 +8,7 @@ pub mod events;
 mod migrations;
 pub mod pictures;
 pub mod products;
+pub mod purchases;
 mod writer;
 
 pub use migrations::{LATEST_VERSION, migrations};

@@ -3,7 +3,7 @@
 //! edit. Rows are stored as the domain checked them; `crate::products` owns the rules.
 
 use super::Result;
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 /// One stored product. `kind` is `time`, `targets`, `ammo` or `rentals`; prices are integer cents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +69,14 @@ pub fn replace_all(txn: &Transaction<'_>, rows: &[ProductRow]) -> Result<()> {
         ])?;
     }
     Ok(())
+}
+
+/// `(type, display_name, price_cents)` of one product, inside the writer's transaction.
+pub fn priced(txn: &Transaction<'_>, id: &str) -> Result<Option<(String, String, i64)>> {
+    Ok(txn
+        .prepare_cached("SELECT type, display_name, price_cents FROM products WHERE id = ?1")?
+        .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?)
 }
 
 #[cfg(test)]
