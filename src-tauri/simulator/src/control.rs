@@ -150,6 +150,8 @@ impl Simulator {
             _ => items,
         };
         let payload = Payload { event: event.into(), session_id, lane_id, items };
+        // The lane cannot ask about a session before the webhooks announcing it have left.
+        self.inner.hooks.flush().await;
         let answer = self.inner.hooks.post_now(payload.clone()).await?;
         Ok((payload, answer))
     }

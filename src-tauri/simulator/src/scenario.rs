@@ -43,6 +43,11 @@ pub(crate) enum Step {
         plan: usize,
         items: Vec<Item>,
     },
+    /// The desk adds (or takes) time.
+    Modify {
+        plan: usize,
+        minutes: i64,
+    },
     Stop {
         plan: usize,
     },
@@ -234,6 +239,9 @@ impl Run<'_> {
                 };
                 self.report.purchases.push(outcome);
                 true
+            }
+            Step::Modify { plan, minutes } => {
+                self.session(plan).is_some_and(|id| sim.modify_session(id, minutes).is_ok())
             }
             Step::Stop { plan } => self.session(plan).is_some_and(|id| sim.stop_session(id).is_ok()),
             Step::Ceasefire => {
