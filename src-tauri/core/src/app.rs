@@ -74,13 +74,25 @@ impl App {
         ensure_writable(&data_dir)?;
         let config_path = launch.config_path.clone().unwrap_or_else(|| crate::paths::default_config(&data_dir));
         let mut checked = config::load(&config_path)?;
-        if launch.demo {
-            demo_defaults(&mut checked);
-        }
+        let sim = if launch.demo {
+            let sim = crate::demo::start_simulator().await.map_err(|e| StartError::DataDir {
+                dir: data_dir.clone(),
+                problem: format!("cannot start the demo simulator: {e}"),
+            })?;
+            crate::demo::configure(&mut checked, &sim);
+            Some(sim)
+        } else {
+            None
+        };
         config::ensure_hook_token(&mut checked)?;
         let public = bind(&checked, "server.listen", checked.listen).await?;
         let board = bind(&checked, "server.board_listen", checked.board_listen).await?;
-        Self::start_on(checked, data_dir, public, board, store::Options::default()).await
+        let app = Self::start_on(checked, data_dir, public, board, store::Options::default()).await?;
+        if let Some(sim) = sim {
+            tracing::info!(api = %sim.api_base(), "demo mode: the simulator plays a busy Saturday");
+            crate::demo::run(sim, app.hook_urls(), app.shutdown.subscribe());
+        }
+        Ok(app)
     }
 
     /// Starts on listeners the caller bound (tests use port 0). The config must have a hook token.
@@ -339,21 +351,6 @@ fn ensure_writable(dir: &Path) -> Result<(), StartError> {
 async fn bind(checked: &Checked, key: &'static str, addr: SocketAddr) -> Result<TcpListener, StartError> {
     TcpListener::bind(addr).await.map_err(|source| StartError::Bind { file: checked.file.clone(), key, addr, source })
 }
-
-/// Demo mode talks only to this computer and uses published demo keys, so a sample delivery can be
-/// signed by anyone following the README.
-fn demo_defaults(checked: &mut Checked) {
-    let c = &mut checked.config;
-    if c.enviso.hmac_keys.is_empty() {
-        c.enviso.hmac_keys = vec![DEMO_ENVISO_KEY.into()];
-    }
-    if c.samna.secrets.is_empty() {
-        c.samna.secrets = vec![DEMO_SAMNA_SECRET.into()];
-    }
-}
-
-pub const DEMO_ENVISO_KEY: &str = "demo-enviso-key";
-pub const DEMO_SAMNA_SECRET: &str = "wh_sec_demo";
 
 fn tls_acceptor(checked: &Checked) -> Result<Option<tokio_rustls::TlsAcceptor>, StartError> {
     use rustls::pki_types::pem::PemObject;

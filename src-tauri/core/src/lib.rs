@@ -5,6 +5,7 @@ pub mod api;
 pub mod app;
 pub mod board;
 pub mod config;
+pub mod demo;
 pub mod help;
 pub mod http;
 pub mod ingest;

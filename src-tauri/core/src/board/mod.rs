@@ -487,7 +487,7 @@ impl Board {
 
     fn lane_view(&self, lane: &Lane, known: bool, now_ms: i64) -> LaneView {
         let session = self.sessions.iter().find(|(_, s)| s.lane_id == lane.lane_id);
-        let remaining = session.and_then(|(_, s)| s.remaining_at(now_ms));
+        let remaining = session.and_then(|(_, s)| s.remaining_at(now_ms)).map(|r| (r * 10.0).round() / 10.0);
         let state = match session {
             _ if !lane.usable => LaneState::Unusable,
             None => LaneState::Free,

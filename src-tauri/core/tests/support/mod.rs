@@ -96,3 +96,51 @@ pub fn count(dir: &Path, sql: &str) -> i64 {
 }
 
 pub mod process;
+
+/// A simulator standing in for Action Target, and an app pointed at it.
+pub struct WithSim {
+    pub sim: rangedesk_simulator::Simulator,
+    pub r: Running,
+}
+
+pub const SIM_KEY: &str = "sim-test-key";
+
+/// Starts the simulator and an app that polls it every `poll_seconds`, with the simulator's
+/// webhooks, products fetches, and Enviso/Samna deliveries aimed at the app.
+pub async fn start_with_sim(poll_seconds: u64, drop_share: f64) -> WithSim {
+    let sim = rangedesk_simulator::Simulator::start(rangedesk_simulator::SimConfig {
+        api_key: SIM_KEY.into(),
+        drop_share,
+        seed: 7,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let config = format!(
+        "[action_target]\nhook_token = \"{TOKEN}\"\napi_base = \"{}\"\napi_key = \"{SIM_KEY}\"\npoll_seconds = {poll_seconds}\n\n[enviso]\nhmac_keys = [\"{ENVISO_KEY}\"]\n\n[samna]\nsecrets = [\"{SAMNA_SECRET}\"]\n",
+        sim.api_base()
+    );
+    let r = start_with(&config, store::Options::default()).await;
+    let urls = r.app.hook_urls();
+    sim.set_targets(rangedesk_simulator::Targets {
+        action_target_webhook: urls.action_target,
+        action_target_products: urls.action_target_products,
+        enviso: urls.enviso,
+        enviso_key: ENVISO_KEY.into(),
+        samna: urls.samna,
+        samna_secret: SAMNA_SECRET.into(),
+    });
+    WithSim { sim, r }
+}
+
+/// Polls `f` until it is true or `limit` passes.
+pub async fn eventually(limit: std::time::Duration, mut f: impl AsyncFnMut() -> bool) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if f().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}

@@ -39,18 +39,20 @@ const NAMES: [&str; 16] = [
 const DURATIONS: [i64; 6] = [30, 45, 60, 60, 90, 120];
 
 /// Purchases cycle through every product type, so each appears on any day with five purchases.
+/// The ids are those of rangedesk's seeded catalogue, so a demo prices them; `GIFTCARD-50` is in no
+/// catalogue.
 fn purchase_items(k: usize, rng: &mut StdRng) -> Vec<Item> {
     let item = |id: &str, qty: i64| Item { id: id.into(), qty };
     let mut items = match k % 5 {
         0 => vec![item("time", *[15, 30].choose(rng).unwrap_or(&15))],
         1 => vec![item("TARGET-B27", rng.random_range(1..=3))],
-        2 => vec![item("AMMO-9MM-50", rng.random_range(1..=2))],
-        3 => vec![item("RENTAL-GLOCK19", 1)],
+        2 => vec![item("AMMO-9MM", rng.random_range(1..=2))],
+        3 => vec![item("RENTAL-HANDGUN", 1)],
         // Not in any catalogue: the desk must decide.
         _ => vec![item("GIFTCARD-50", 1)],
     };
     if rng.random_bool(0.2) {
-        items.push(item("TARGET-SILHOUETTE", 2));
+        items.push(item("TARGET-BULLSEYE", 2));
     }
     items
 }

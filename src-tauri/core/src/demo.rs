@@ -1,0 +1,85 @@
+//! Demo mode: the simulator stands in for Action Target, Enviso and Samna on this computer, the app
+//! is pointed at it with published demo keys, and a busy Saturday at a 24-lane range plays out.
+//! Nothing leaves the machine: demo mode listens on loopback only.
+
+use crate::config::Checked;
+use rangedesk_simulator::{SimConfig, Simulator, Targets};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::sync::watch;
+
+pub const DEMO_API_KEY: &str = "demo-action-target-key";
+pub const DEMO_ENVISO_KEY: &str = "demo-enviso-key";
+pub const DEMO_SAMNA_SECRET: &str = "wh_sec_demo";
+pub const SCENARIO: &str = "busy-saturday";
+
+/// The first simulated half hour (when every lane gets its first shooter) runs this much faster,
+/// so a new user sees a busy range within a minute; then the day runs in real time, so the
+/// board's countdowns and the simulator's agree.
+const WARM_UP_SPEED: f64 = 60.0;
+const WARM_UP: Duration = Duration::from_secs(35);
+
+/// Starts the simulator's fake Action Target API on a free loopback port.
+pub async fn start_simulator() -> std::io::Result<Simulator> {
+    let seed = jiff::Timestamp::now().as_second().unsigned_abs();
+    Simulator::start(SimConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        api_key: DEMO_API_KEY.into(),
+        auth_header: "Authorization".into(),
+        drop_share: 0.1,
+        speed: WARM_UP_SPEED,
+        seed,
+        lanes: 24,
+    })
+    .await
+}
+
+/// Points the config at the simulator: its API, the demo keys, loopback listeners, a brisk poll.
+pub fn configure(checked: &mut Checked, sim: &Simulator) {
+    let c = &mut checked.config;
+    c.action_target.api_base = sim.api_base();
+    c.action_target.api_key = DEMO_API_KEY.into();
+    c.action_target.api_auth_header = "Authorization".into();
+    c.action_target.poll_seconds = 10;
+    c.enviso.hmac_keys = vec![DEMO_ENVISO_KEY.into()];
+    c.samna.secrets = vec![DEMO_SAMNA_SECRET.into()];
+    checked.listen.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    if !checked.board_listen.ip().is_loopback() {
+        checked.board_listen.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+}
+
+/// Sends the simulator's deliveries to the running app and plays the scenario until shutdown.
+pub fn run(
+    sim: Simulator,
+    urls: crate::api::HookUrls,
+    mut shutdown: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    sim.set_targets(Targets {
+        action_target_webhook: urls.action_target,
+        action_target_products: urls.action_target_products,
+        enviso: urls.enviso,
+        enviso_key: DEMO_ENVISO_KEY.into(),
+        samna: urls.samna,
+        samna_secret: DEMO_SAMNA_SECRET.into(),
+    });
+    let clock = sim.clock();
+    tokio::spawn(async move {
+        let mut stop = shutdown.clone();
+        let warm = tokio::spawn(async move {
+            tokio::select! {
+                () = tokio::time::sleep(WARM_UP) => clock.set_speed(1.0),
+                _ = stop.wait_for(|s| *s) => {}
+            }
+        });
+        let done = async move {
+            let _ = shutdown.wait_for(|s| *s).await;
+        };
+        match sim.run_scenario(SCENARIO, done).await {
+            Ok(report) => tracing::info!(completed = report.completed, "demo: the scenario ended"),
+            Err(e) => tracing::error!(error = %e, "demo: the scenario could not run"),
+        }
+        warm.abort();
+        sim.shutdown().await;
+    })
+}
