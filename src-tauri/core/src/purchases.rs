@@ -421,3 +421,47 @@ pub async fn tick_off(
     }
     live.with(|b| b.tab_item(&item_id)).ok_or_else(|| ApiError::not_found(format!("there is no tab item {item_id}")))
 }
+
+/// An approved purchase with lane time extends the session through Action Target's API. The
+/// lane already has its answer; the outcome is recorded and a failure shows on the board.
+pub fn extend_time(
+    store: Store,
+    live: crate::board::Live,
+    reconciler: crate::reconciler::Reconciler,
+    trace_id: String,
+) {
+    let Some(p) = live.with(|b| b.purchase(&trace_id)) else { return };
+    let minutes: i64 = p.items.iter().filter(|i| i.id == "time").map(|i| i.qty).sum();
+    let (Some(session_id), true) = (p.session_id.clone(), minutes > 0) else { return };
+    tokio::spawn(async move {
+        let outcome = reconciler.client().modify_session(&session_id, minutes).await;
+        let mut data = serde_json::json!({"trace_id": trace_id, "minutes": minutes, "outcome": "ok"});
+        if let Err(e) = &outcome {
+            tracing::warn!(session = %session_id, error = %e, "approved lane time could not be added");
+            data["outcome"] = "failed".into();
+            data["error"] = e.to_string().into();
+        }
+        let e = NewEvent {
+            kind: kinds::SESSION_EXTENDED.into(),
+            known: true,
+            lane_id: p.lane_id.clone(),
+            session_id: Some(session_id.clone()),
+            subject: Some(trace_id.clone()),
+            vendor_time: None,
+            data,
+        };
+        let now = jiff::Timestamp::now();
+        let recorded = store
+            .writer()
+            .write(move |t| {
+                events::insert(t, None, now, Source::ActionTarget, events::Origin::Rangedesk, &e).map(|_| ())
+            })
+            .await;
+        if let Err(e) = recorded {
+            tracing::error!(error = %e, "could not record the lane time extension");
+        }
+        if outcome.is_ok() {
+            reconciler.trigger_refresh(session_id);
+        }
+    });
+}

@@ -250,3 +250,100 @@ async fn api_failures_are_shown_in_words_and_recorded() {
     assert_eq!(failed.len(), 4, "each failed attempt is recorded with the vendor's reason");
     assert!(failed.iter().all(|e| e["data"]["error"].is_string()));
 }
+
+async fn sim_session(sim: &rangedesk_simulator::Simulator, lane_index: usize, minutes: i64) -> (String, String) {
+    let lane = sim.lanes().into_iter().filter(|l| l.is_usable).nth(lane_index).unwrap();
+    let s = sim
+        .create_session(NewSession {
+            customer_name: "Pat".into(),
+            lane_id: lane.lane_id,
+            group_id: sim.groups()[0].id,
+            duration: minutes,
+            enable_purchasing: true,
+            auto_start: true,
+        })
+        .unwrap();
+    sim.flush_webhooks().await;
+    (s.session_id.to_string(), lane.lane_id.to_string())
+}
+
+#[tokio::test]
+async fn approved_lane_time_extends_the_session_and_the_outcome_is_recorded() {
+    let WithSim { sim, r } = start_with_sim(30, 0.0).await;
+    let (session, lane) = sim_session(&sim, 0, 30).await;
+    let body = json!({"event": "purchaseRequest", "session_id": session, "lane_id": lane, "items": [{"id": "time", "qty": 15}]});
+    let resp = r.http.post(r.at_hook()).body(body.to_string()).send().await.unwrap();
+    assert_eq!(resp.status(), 200, "time approves at once by default");
+    let trace = resp.json::<Value>().await.unwrap()["trace_id"].as_str().unwrap().to_owned();
+    let added = eventually(Duration::from_secs(5), async || sim.sessions()[0].duration == 45).await;
+    assert!(added, "the vendor's session was extended by 15 minutes");
+    assert!(
+        eventually(Duration::from_secs(5), async || {
+            r.get_json(&r.board(&format!("/api/purchases/{trace}"))).await["time_extension"] == "added"
+        })
+        .await
+    );
+    // A purchase for a session the vendor does not know: the failure shows on the board.
+    let ghost = json!({"event": "purchaseRequest", "session_id": "5f8e2a34-0000-4000-8000-0000000000ff", "lane_id": lane, "items": [{"id": "time", "qty": 15}]});
+    let resp = r.http.post(r.at_hook()).body(ghost.to_string()).send().await.unwrap();
+    let trace = resp.json::<Value>().await.unwrap()["trace_id"].as_str().unwrap().to_owned();
+    assert!(
+        eventually(Duration::from_secs(5), async || {
+            let p = r.get_json(&r.board(&format!("/api/purchases/{trace}"))).await;
+            p["time_extension"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("not added: Action Target does not know that session"))
+        })
+        .await
+    );
+}
+
+#[tokio::test]
+async fn events_for_unknown_sessions_and_session_modified_ask_the_vendor() {
+    // Polling every 30 s: anything that changes the board sooner came from the lookup.
+    let WithSim { sim, r } = start_with_sim(30, 1.0).await;
+    let (session, lane) = sim_session(&sim, 1, 40).await;
+    assert!(board_sessions(&r).await.is_empty(), "every webhook was lost");
+    let help = r.http.post(r.at_hook()).body(at_body("help", &lane, &session)).send().await.unwrap();
+    assert_eq!(help.status(), 200);
+    let found = eventually(Duration::from_secs(5), async || {
+        board_sessions(&r).await.contains(&(session.clone(), lane.clone()))
+    })
+    .await;
+    assert!(found, "a help call for an unknown session looked the session up");
+    sim.modify_session(session.parse().unwrap(), 20).unwrap();
+    let modified = r.http.post(r.at_hook()).body(at_body("sessionModified", &lane, &session)).send().await.unwrap();
+    assert_eq!(modified.status(), 200);
+    let refreshed =
+        eventually(Duration::from_secs(5), async || r.get_json(&r.board("/api/sessions")).await[0]["duration"] == 60)
+            .await;
+    assert!(refreshed, "sessionModified carries no duration, so the vendor was asked");
+}
+
+#[tokio::test]
+async fn range_set_up_can_be_refreshed_on_demand() {
+    let WithSim { sim, r } = start_with_sim(30, 0.0).await;
+    assert!(
+        eventually(Duration::from_secs(10), async || r
+            .get_json(&r.board("/api/lanes"))
+            .await
+            .as_array()
+            .unwrap()
+            .len()
+            == sim.lanes().len())
+        .await
+    );
+    let resp = r.http.post(r.board("/api/range/refresh")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["changed"], false, "nothing changed since start");
+    sim.shutdown().await;
+    let resp = r.http.post(r.board("/api/range/refresh")).send().await.unwrap();
+    assert_eq!(resp.status(), 502);
+    assert!(
+        resp.json::<Value>().await.unwrap()["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("Action Target could not be reached")
+    );
+}

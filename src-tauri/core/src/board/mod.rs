@@ -165,6 +165,14 @@ impl Board {
                 }
             }
             (Source::ActionTarget, _, purchase::TAB_ITEM_ADDED) => self.add_tab_item(e),
+            (Source::ActionTarget, _, purchase::SESSION_EXTENDED) => {
+                if let Some(p) = e.subject.as_ref().and_then(|t| self.purchases.get_mut(t)) {
+                    p.view.time_extension = Some(match s(&e.data, "outcome").as_deref() {
+                        Some("ok") => "added".into(),
+                        _ => format!("not added: {}", s(&e.data, "error").unwrap_or_default()),
+                    });
+                }
+            }
             (Source::ActionTarget, Origin::Staff, purchase::ITEM_DELIVERED) => {
                 if let Some(item) = s(&e.data, "item_id").and_then(|id| self.tab.get_mut(&id)) {
                     item.to_deliver = false;
@@ -212,6 +220,7 @@ impl Board {
                     decided_at: None,
                     decided_by: None,
                     user_message: None,
+                    time_extension: None,
                 };
                 self.purchases.insert(trace_id, Purchase { view, requested_ms: at, decided_ms: None });
             }

@@ -113,6 +113,8 @@ pub struct PurchaseView {
     /// "rule", "nobody", "restart", or the person at the desk.
     pub decided_by: Option<String>,
     pub user_message: Option<String>,
+    /// For approved lane time: "added", or why Action Target did not add it.
+    pub time_extension: Option<String>,
 }
 
 /// One line of a session's tab.

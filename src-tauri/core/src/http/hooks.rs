@@ -152,7 +152,14 @@ async fn receive(s: &AppState, source: Source, req: Request) -> Response {
         Ok(Outcome::Purchase { trace_id, verdict: purchases::Verdict::Held { deadline } }) => {
             held(s, trace_id, deadline).await
         }
-        Ok(outcome) => answer(source, outcome),
+        Ok(outcome) => {
+            if let Outcome::Purchase { trace_id, verdict: purchases::Verdict::Answered(purchases::Answer::Approved) } =
+                &outcome
+            {
+                purchases::extend_time(s.store.clone(), s.live.clone(), s.reconciler.clone(), trace_id.clone());
+            }
+            answer(source, outcome)
+        }
         Err(e) => {
             tracing::error!(%source, error = %e, "delivery not stored; answering 503");
             error(StatusCode::SERVICE_UNAVAILABLE, "the delivery could not be stored; please retry")
@@ -202,6 +209,7 @@ async fn held(s: &AppState, trace_id: String, deadline: jiff::Timestamp) -> Resp
         None => purchases::expire(&s.store, waiters, trace_id.clone(), jiff::Timestamp::now()).await,
     };
     match answer {
+        // A staff approval starts its own time extension (the decide handler); nothing to do here.
         Ok(a) => purchase_answer(&trace_id, a),
         Err(e) => {
             tracing::error!(error = %e, "purchase answer not stored; answering 503");

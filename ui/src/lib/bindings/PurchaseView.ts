@@ -10,4 +10,8 @@ deadline: string | null, decided_at: string | null,
 /**
  * "rule", "nobody", "restart", or the person at the desk.
  */
-decided_by: string | null, user_message: string | null, };
+decided_by: string | null, user_message: string | null, 
+/**
+ * For approved lane time: "added", or why Action Target did not add it.
+ */
+time_extension: string | null, };
