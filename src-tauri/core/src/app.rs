@@ -276,6 +276,51 @@ impl App {
         &self.state.live
     }
 
+    /// Staff actions: the same core functions the browser API calls, for the desktop window.
+    pub async fn acknowledge_help(&self, help_id: i64, by: String) -> Result<crate::board::HelpView, ApiError> {
+        crate::help::acknowledge(&self.state.store, &self.state.live, help_id, by, jiff::Timestamp::now()).await
+    }
+
+    pub async fn resolve_help(&self, help_id: i64, by: String) -> Result<crate::help::Resolved, ApiError> {
+        crate::help::resolve(&self.state.store, help_id, by, jiff::Timestamp::now()).await
+    }
+
+    /// Approves (`approve`) or declines a held lane purchase; the lane gets its answer at once.
+    pub async fn decide_purchase(
+        &self,
+        trace_id: String,
+        approve: bool,
+        by: String,
+        user_message: Option<String>,
+    ) -> Result<crate::board::PurchaseView, ApiError> {
+        crate::http::decide_purchase(&self.state, trace_id, approve, by, user_message).await
+    }
+
+    pub async fn tick_off(&self, item_id: String, by: String) -> Result<crate::board::TabItemView, ApiError> {
+        crate::purchases::tick_off(&self.state.store, &self.state.live, item_id, by, jiff::Timestamp::now()).await
+    }
+
+    pub async fn start_session(
+        &self,
+        req: crate::sessions::StartSession,
+        by: String,
+    ) -> Result<crate::board::SessionView, ApiError> {
+        crate::sessions::start(&self.state.store, &self.state.live, &self.state.reconciler, req, by).await
+    }
+
+    pub async fn modify_session(
+        &self,
+        session_id: String,
+        req: crate::sessions::ModifySession,
+        by: String,
+    ) -> Result<crate::board::SessionView, ApiError> {
+        crate::sessions::modify(&self.state.store, &self.state.live, &self.state.reconciler, session_id, req, by).await
+    }
+
+    pub async fn stop_session(&self, session_id: String, by: String) -> Result<serde_json::Value, ApiError> {
+        crate::sessions::stop(&self.state.store, &self.state.live, &self.state.reconciler, session_id, by).await
+    }
+
     pub async fn events(&self, q: EventQuery) -> Result<Page<events::EventRow>, ApiError> {
         api::list_events(&self.state.store, q).await
     }

@@ -347,3 +347,25 @@ async fn range_set_up_can_be_refreshed_on_demand() {
             .starts_with("Action Target could not be reached")
     );
 }
+
+#[tokio::test]
+async fn lane_time_approved_at_the_desk_extends_the_session_too() {
+    let WithSim { sim, r } = start_with_sim_and(30, 0.0, "[purchases.rules]\ntime = \"ask\"\n").await;
+    let (session, lane) = sim_session(&sim, 2, 30).await;
+    let body = json!({"event": "purchaseRequest", "session_id": session, "lane_id": lane, "items": [{"id": "time", "qty": 30}]});
+    let (http, url) = (r.http.clone(), r.at_hook());
+    let lane_answer = tokio::spawn(async move { http.post(url).body(body.to_string()).send().await.unwrap().status() });
+    let mut trace = String::new();
+    assert!(
+        eventually(Duration::from_secs(5), async || {
+            let pending = r.get_json(&r.board("/api/purchases?status=pending")).await;
+            trace = pending[0]["trace_id"].as_str().unwrap_or_default().to_owned();
+            !trace.is_empty()
+        })
+        .await
+    );
+    let approved = r.http.post(r.board(&format!("/api/purchases/{trace}/approve"))).send().await.unwrap();
+    assert_eq!(approved.status(), 200);
+    assert_eq!(lane_answer.await.unwrap(), 200);
+    assert!(eventually(Duration::from_secs(5), async || sim.sessions()[0].duration == 60).await, "30 minutes added");
+}

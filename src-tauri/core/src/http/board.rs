@@ -174,15 +174,26 @@ async fn decline(
 async fn decide(s: AppState, trace_id: String, approve: bool, body: &[u8]) -> Result<Response, ApiError> {
     let action: StaffAction = parse_body(body)?;
     let by = staff_name(action.by)?;
+    Ok(Json(decide_purchase(&s, trace_id, approve, by, action.user_message).await?).into_response())
+}
+
+/// Records a desk decision on a held purchase and, for approved lane time, extends the session.
+pub(crate) async fn decide_purchase(
+    s: &AppState,
+    trace_id: String,
+    approve: bool,
+    by: String,
+    user_message: Option<String>,
+) -> Result<crate::board::PurchaseView, ApiError> {
     let waiters = s.ingest.purchase_waiters();
     let now = jiff::Timestamp::now();
-    crate::purchases::staff_decision(&s.store, waiters, trace_id.clone(), approve, by, action.user_message, now)
-        .await?;
-    let p = s
-        .live
+    crate::purchases::staff_decision(&s.store, waiters, trace_id.clone(), approve, by, user_message, now).await?;
+    if approve {
+        crate::purchases::extend_time(s.store.clone(), s.live.clone(), s.reconciler.clone(), trace_id.clone());
+    }
+    s.live
         .with(|b| b.purchase(&trace_id))
-        .ok_or_else(|| ApiError::not_found(format!("there is no purchase {trace_id}")))?;
-    Ok(Json(p).into_response())
+        .ok_or_else(|| ApiError::not_found(format!("there is no purchase {trace_id}")))
 }
 
 async fn delivered(

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub(crate) use board::decide_purchase;
 pub use board::router as board_router;
 pub use hooks::router as public_router;
 

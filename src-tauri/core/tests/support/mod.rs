@@ -108,6 +108,11 @@ pub const SIM_KEY: &str = "sim-test-key";
 /// Starts the simulator and an app that polls it every `poll_seconds`, with the simulator's
 /// webhooks, products fetches, and Enviso/Samna deliveries aimed at the app.
 pub async fn start_with_sim(poll_seconds: u64, drop_share: f64) -> WithSim {
+    start_with_sim_and(poll_seconds, drop_share, "").await
+}
+
+/// As `start_with_sim`, with more config text appended (whole tables only).
+pub async fn start_with_sim_and(poll_seconds: u64, drop_share: f64, extra: &str) -> WithSim {
     let sim = rangedesk_simulator::Simulator::start(rangedesk_simulator::SimConfig {
         api_key: SIM_KEY.into(),
         drop_share,
@@ -117,7 +122,7 @@ pub async fn start_with_sim(poll_seconds: u64, drop_share: f64) -> WithSim {
     .await
     .unwrap();
     let config = format!(
-        "[action_target]\nhook_token = \"{TOKEN}\"\napi_base = \"{}\"\napi_key = \"{SIM_KEY}\"\npoll_seconds = {poll_seconds}\n\n[enviso]\nhmac_keys = [\"{ENVISO_KEY}\"]\n\n[samna]\nsecrets = [\"{SAMNA_SECRET}\"]\n",
+        "[action_target]\nhook_token = \"{TOKEN}\"\napi_base = \"{}\"\napi_key = \"{SIM_KEY}\"\npoll_seconds = {poll_seconds}\n\n[enviso]\nhmac_keys = [\"{ENVISO_KEY}\"]\n\n[samna]\nsecrets = [\"{SAMNA_SECRET}\"]\n{extra}\n",
         sim.api_base()
     );
     let r = start_with(&config, store::Options::default()).await;
