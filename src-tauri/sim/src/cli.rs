@@ -1,0 +1,149 @@
+//! The command line. Each subcommand parses its flags and calls one library function; a bad
+//! command line exits 2 with one line on stderr, a failed run exits 1.
+
+use crate::deliveries::{Pool, Secrets, Sequence, Vendor};
+use crate::{bench, load, noop, report};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(name = "rangedesk-sim", version, about = "rangedesk's vendor simulator, load generator and ingest benchmark")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// A fake Action Target API (not built yet)
+    Serve,
+    /// Send signed deliveries of one vendor at a running rangedesk and report rate and latency
+    Load(LoadArgs),
+    /// The benchmark's baseline: the webhook routes answering 200 without verifying or storing
+    Noop {
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8797")]
+        listen: SocketAddr,
+    },
+    /// Benchmark webhook ingest against the no-op route, in one run; prints markdown
+    Bench(bench::Options),
+}
+
+#[derive(Args, Debug)]
+struct LoadArgs {
+    #[arg(long, value_enum)]
+    vendor: Vendor,
+    /// The public listener, e.g. http://127.0.0.1:8787 (plain HTTP); the vendor's path is added
+    #[arg(long, value_name = "URL")]
+    target: String,
+    /// `action_target.hook_token` of the server (required for action-target)
+    #[arg(long, default_value = "")]
+    hook_token: String,
+    #[arg(long, default_value = rangedesk_core::demo::DEMO_ENVISO_KEY)]
+    enviso_key: String,
+    #[arg(long, default_value = rangedesk_core::demo::DEMO_SAMNA_SECRET)]
+    samna_secret: String,
+    /// Closed loop: workers sending back to back, one connection each
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// Seconds to run
+    #[arg(long, default_value_t = 10.0)]
+    duration: f64,
+    /// Open loop instead: deliveries per second on a fixed schedule
+    #[arg(long)]
+    rate: Option<f64>,
+    /// Open loop: connections to spread the schedule over
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    if matches!(cli.command, Command::Serve) {
+        eprintln!("rangedesk-sim serve: not yet built");
+        return ExitCode::from(2);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("rangedesk-sim: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve => Ok(()),
+            Command::Load(args) => load_command(args).await,
+            Command::Noop { listen } => {
+                let listener = tokio::net::TcpListener::bind(listen)
+                    .await
+                    .map_err(|e| Usage(format!("--listen {listen}: {e}")))?;
+                noop::run(listener, rangedesk_core::shutdown_signal()).await;
+                Ok(())
+            }
+            Command::Bench(options) => {
+                let mut results = bench::run(options, command).await?;
+                print!("{}", report::markdown(&mut results));
+                if results.options.keep {
+                    eprintln!("kept {}", results.work_dir.display());
+                }
+                Ok(())
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rangedesk-sim: {e:#}");
+            ExitCode::from(if e.is::<Usage>() { 2 } else { 1 })
+        }
+    }
+}
+
+/// A problem with the command line rather than with the run.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Usage(String);
+
+async fn load_command(a: LoadArgs) -> anyhow::Result<()> {
+    if a.vendor == Vendor::ActionTarget && a.hook_token.is_empty() {
+        return Err(Usage("--hook-token is required for action-target".into()).into());
+    }
+    let addr = resolve(&a.target).await?;
+    let secrets = Secrets { hook_token: a.hook_token, enviso_key: a.enviso_key, samna_secret: a.samna_secret };
+    let seq = Sequence::default();
+    let target = load::Target { addr };
+    let mut tally = match a.rate {
+        Some(rate) => {
+            let count = (rate * a.duration).ceil().max(1.0) as usize;
+            let pool = Arc::new(Pool::fresh(a.vendor, &secrets, &seq, count)?);
+            load::open(&target, pool, rate, count, a.connections).await?
+        }
+        None => {
+            // Generous: the pool must outlast the run, and a used-up pool only ends it early.
+            let count = (40_000.0 * a.duration).ceil() as usize;
+            let pool = Arc::new(Pool::fresh(a.vendor, &secrets, &seq, count)?);
+            load::closed(&target, pool, a.concurrency, Duration::from_secs_f64(a.duration)).await?
+        }
+    };
+    let mode = a.rate.map_or(format!("closed loop, concurrency {}", a.concurrency), |r| format!("open loop, {r}/s"));
+    println!("{} {mode}: {}", a.vendor.name(), tally.line());
+    Ok(())
+}
+
+/// `http://host:port[/…]` to a socket address.
+async fn resolve(url: &str) -> anyhow::Result<SocketAddr> {
+    let uri: http::Uri = url.parse().map_err(|_| Usage(format!("--target {url}: not a URL")))?;
+    if uri.scheme_str() != Some("http") {
+        return Err(Usage(format!("--target {url}: only http:// is supported")).into());
+    }
+    let host = uri.host().ok_or_else(|| Usage(format!("--target {url}: no host")))?;
+    let port = uri.port_u16().unwrap_or(80);
+    tokio::net::lookup_host((host, port))
+        .await?
+        .next()
+        .ok_or_else(|| Usage(format!("--target {url}: {host} does not resolve")).into())
+}

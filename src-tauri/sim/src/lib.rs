@@ -1,0 +1,15 @@
+//! The vendor simulator: deliveries signed as each vendor signs them, a load generator that sends
+//! them at a running rangedesk, a no-op baseline server and the ingest benchmark that compares the
+//! two. Uses the core as a library, so its signatures are the server's own.
+
+pub mod bench;
+pub mod cli;
+pub mod deliveries;
+pub mod latency;
+pub mod load;
+pub mod machine;
+pub mod noop;
+pub mod report;
+pub mod servers;
+pub mod signing;
+pub mod storage;
