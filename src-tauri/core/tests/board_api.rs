@@ -91,3 +91,40 @@ async fn a_restart_rebuilds_the_same_board_from_the_log() {
         assert_eq!(before[key], after[key], "{key} survives a restart unchanged");
     }
 }
+
+/// Reads Server-Sent Events from a streaming response until one named `board` is complete.
+async fn next_board(resp: &mut reqwest::Response, buf: &mut String) -> Value {
+    loop {
+        if let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            if block.lines().any(|l| l == "event: board") {
+                let data: String = block.lines().filter_map(|l| l.strip_prefix("data: ")).collect();
+                return serde_json::from_str(&data).unwrap();
+            }
+            continue;
+        }
+        let chunk =
+            tokio::time::timeout(std::time::Duration::from_secs(5), resp.chunk()).await.unwrap().unwrap().unwrap();
+        buf.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+}
+
+#[tokio::test]
+async fn the_stream_pushes_the_board_at_once_and_on_every_change() {
+    let r = start().await;
+    let mut resp = r.http.get(r.board("/api/stream")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "text/event-stream");
+    let mut buf = String::new();
+    let first = next_board(&mut resp, &mut buf).await;
+    assert!(first["lanes"].as_array().unwrap().is_empty(), "a new client gets the current board at once");
+    // A burst of changes arrives as one message, not one per event.
+    for i in 0..5 {
+        hook(&r, "sessionCreated", &format!("lane-{i}"), &format!("s-{i}")).await;
+    }
+    let mut seen = next_board(&mut resp, &mut buf).await;
+    while seen["sessions"].as_array().unwrap().len() < 5 {
+        seen = next_board(&mut resp, &mut buf).await;
+    }
+    assert_eq!(seen["lanes"].as_array().unwrap().len(), 5);
+}

@@ -22,6 +22,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/events", get(events))
         .route("/api/status", get(status))
         .route("/api/board", get(board))
+        .route("/api/stream", get(super::stream::stream))
         .route("/api/lanes", get(lanes))
         .route("/api/help", get(help))
         .route("/api/help/{help_id}/ack", post(help_ack))

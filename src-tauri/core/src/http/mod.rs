@@ -4,6 +4,7 @@
 
 mod board;
 mod hooks;
+mod stream;
 pub mod serve;
 
 use crate::ingest::Ingest;

@@ -1,0 +1,34 @@
+//! `GET /api/stream`: board changes pushed to browsers as Server-Sent Events. Each event is the
+//! whole board (`event: board`), sent when it changes, at most every 100 ms so a burst is one
+//! message; a client that reconnects gets the current board at once, so it resyncs without a
+//! reload. A comment every 15 s keeps proxies from closing an idle stream.
+
+use super::AppState;
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+const COALESCE: Duration = Duration::from_millis(100);
+
+pub async fn stream(State(s): State<AppState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let changes = s.live.subscribe();
+    let first = true;
+    let stream = futures_util::stream::unfold((s, changes, first), |(s, mut changes, first)| async move {
+        if !first {
+            // Wait for a change, then let a burst settle into one message.
+            match changes.recv().await {
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return None,
+            }
+            tokio::time::sleep(COALESCE).await;
+            while let Ok(_) | Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) = changes.try_recv() {}
+        }
+        let view = s.live.view(jiff::Timestamp::now());
+        let event = Event::default().event("board").id(view.last_event_id.to_string()).json_data(&view).ok()?;
+        Some((Ok(event), (s, changes, false)))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
