@@ -169,6 +169,11 @@ impl App {
                 public_addr: public_addr.to_string(),
                 board_addr: board_addr.to_string(),
                 data_dir: data_dir.display().to_string(),
+                ui_dir: if c.server.ui_dir.is_empty() {
+                    crate::http::ui::find_ui_dir()
+                } else {
+                    Some(PathBuf::from(&c.server.ui_dir))
+                },
             }),
         };
         let limits = serve::Limits {

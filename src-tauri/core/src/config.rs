@@ -45,6 +45,8 @@ pub struct Server {
     pub body_timeout_seconds: u64,
     /// Open connections per listener; more wait in the kernel's accept queue.
     pub max_connections: usize,
+    /// The built web UI served at `/` on `board_listen`; empty = look in the usual places.
+    pub ui_dir: String,
 }
 
 impl Default for Server {
@@ -59,6 +61,7 @@ impl Default for Server {
             header_timeout_seconds: 10,
             body_timeout_seconds: 10,
             max_connections: 1024,
+            ui_dir: String::new(),
         }
     }
 }
@@ -181,6 +184,9 @@ fn check(file: &Path, config: Config) -> Result<Checked> {
     }
     if s.body_timeout_seconds == 0 || s.body_timeout_seconds > 300 {
         return Err(invalid("server.body_timeout_seconds", "must be between 1 and 300"));
+    }
+    if !s.ui_dir.is_empty() && !Path::new(&s.ui_dir).join("index.html").is_file() {
+        return Err(invalid("server.ui_dir", "has no index.html (build the UI with `npm run build` in ui/)"));
     }
     if s.max_connections == 0 {
         return Err(invalid("server.max_connections", "must be at least 1"));

@@ -39,6 +39,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sessions/{session_id}/stop", post(stop_session))
         .route("/api/range/refresh", post(refresh_range))
         .route("/healthz", get(healthz))
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .fallback_service(super::ui::router(state.info.ui_dir.as_deref()))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
 }
@@ -51,7 +53,16 @@ async fn guard(State(s): State<AppState>, req: Request, next: Next) -> Response 
         given_pin(&req).is_some_and(|given| bool::from(given.as_bytes().ct_eq(pin.as_bytes())))
     };
     if allowed {
-        next.run(req).await
+        let from_query = !pin.is_empty() && query_pin(&req).is_some();
+        let mut resp = next.run(req).await;
+        if from_query {
+            // A browser opened `/?pin=…` once; its later requests (assets, the stream) carry the cookie.
+            let cookie = format!("rangedesk_pin={pin}; Path=/; HttpOnly; SameSite=Strict");
+            if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
+                resp.headers_mut().insert(axum::http::header::SET_COOKIE, v);
+            }
+        }
+        resp
     } else {
         let message =
             if pin.is_empty() { "the board is open to this computer only" } else { "a valid PIN is required" };
@@ -63,6 +74,14 @@ fn given_pin(req: &Request) -> Option<String> {
     if let Some(v) = req.headers().get("x-rangedesk-pin").and_then(|v| v.to_str().ok()) {
         return Some(v.to_owned());
     }
+    if let Some(p) = query_pin(req) {
+        return Some(p);
+    }
+    let cookies = req.headers().get(axum::http::header::COOKIE)?.to_str().ok()?;
+    cookies.split(';').find_map(|c| c.trim().strip_prefix("rangedesk_pin=")).map(str::to_owned)
+}
+
+fn query_pin(req: &Request) -> Option<String> {
     req.uri().query()?.split('&').find_map(|kv| kv.strip_prefix("pin=")).map(str::to_owned)
 }
 
@@ -301,4 +320,8 @@ async fn refresh_range(State(s): State<AppState>) -> Result<Response, ApiError> 
         .map_err(|e| ApiError { code: crate::api::ApiErrorCode::Upstream, message: e.to_string() })?;
     Ok(Json(serde_json::json!({"changed": changed, "lanes": s.live.view(jiff::Timestamp::now()).lanes}))
         .into_response())
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::not_found("no such API path")
 }

@@ -4,8 +4,9 @@
 
 mod board;
 mod hooks;
-mod stream;
 pub mod serve;
+mod stream;
+pub mod ui;
 
 use crate::ingest::Ingest;
 use crate::store::Store;
@@ -45,6 +46,8 @@ pub struct Info {
     pub public_addr: String,
     pub board_addr: String,
     pub data_dir: String,
+    /// Where the built web UI was found, if anywhere.
+    pub ui_dir: Option<std::path::PathBuf>,
 }
 
 impl IntoResponse for crate::api::ApiError {
