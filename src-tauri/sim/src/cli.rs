@@ -18,8 +18,22 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// A fake Action Target API (not built yet)
-    Serve,
+    /// A fake Action Target API, with the playground's `simulate` endpoints, until ctrl-c
+    Serve {
+        #[command(flatten)]
+        sim: crate::vendors::SimArgs,
+        #[command(flatten)]
+        target: crate::vendors::TargetArgs,
+    },
+    /// Drive a scenario's deliveries from all three vendors at a running rangedesk
+    Scenario {
+        /// The scenario: busy-saturday
+        name: String,
+        #[command(flatten)]
+        sim: crate::vendors::SimArgs,
+        #[command(flatten)]
+        target: crate::vendors::TargetArgs,
+    },
     /// Send signed deliveries of one vendor at a running rangedesk and report rate and latency
     Load(LoadArgs),
     /// The benchmark's baseline: the webhook routes answering 200 without verifying or storing
@@ -61,10 +75,6 @@ struct LoadArgs {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    if matches!(cli.command, Command::Serve) {
-        eprintln!("rangedesk-sim serve: not yet built");
-        return ExitCode::from(2);
-    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -75,7 +85,8 @@ pub fn run() -> ExitCode {
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     let result = runtime.block_on(async move {
         match cli.command {
-            Command::Serve => Ok(()),
+            Command::Serve { sim, target } => crate::vendors::serve(sim, target).await,
+            Command::Scenario { name, sim, target } => crate::vendors::scenario(name, sim, target).await,
             Command::Load(args) => load_command(args).await,
             Command::Noop { listen } => {
                 let listener = tokio::net::TcpListener::bind(listen)
@@ -106,7 +117,7 @@ pub fn run() -> ExitCode {
 /// A problem with the command line rather than with the run.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-struct Usage(String);
+pub(crate) struct Usage(pub(crate) String);
 
 async fn load_command(a: LoadArgs) -> anyhow::Result<()> {
     if a.vendor == Vendor::ActionTarget && a.hook_token.is_empty() {

@@ -1,6 +1,7 @@
 //! The vendor simulator: deliveries signed as each vendor signs them, a load generator that sends
 //! them at a running rangedesk, a no-op baseline server and the ingest benchmark that compares the
-//! two. Uses the core as a library, so its signatures are the server's own.
+//! two, and `serve`/`scenario` over `rangedesk-simulator` (the vendors' clouds). Uses the core as a
+//! library, so the load generator's signatures are the server's own.
 
 pub mod bench;
 pub mod cli;
@@ -13,3 +14,4 @@ pub mod report;
 pub mod servers;
 pub mod signing;
 pub mod storage;
+pub mod vendors;
