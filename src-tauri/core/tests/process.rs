@@ -190,3 +190,49 @@ fn sigkill_mid_burst_loses_nothing_that_was_answered() {
     assert!(status.success());
     assert!(again.wait_exit(Duration::from_secs(15)).success());
 }
+
+#[test]
+fn a_purchase_held_when_the_app_died_is_marked_missed_at_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!("{}\n[purchases]\napproval_window_seconds = 60\n", config_text());
+    let mut s = spawn(dir.path(), &config);
+    let body = serde_json::json!({"event": "purchaseRequest", "session_id": "s-1", "lane_id": "l-1", "items": [{"id": "AMMO-9MM", "qty": 1}]}).to_string();
+    let mut lane = std::net::TcpStream::connect(s.public).unwrap();
+    write!(
+        lane,
+        "POST /hooks/action-target/{TOKEN} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    // Wait until the request is held (pending), then pull the plug.
+    let start = std::time::Instant::now();
+    loop {
+        let n: i64 = open_db(dir.path())
+            .query_row("SELECT count(*) FROM purchases WHERE status = 'pending'", [], |r| r.get(0))
+            .unwrap_or(0);
+        if n == 1 {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "the purchase was never held");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    s.child.kill().unwrap();
+    s.child.wait().unwrap();
+    drop(lane);
+    let mut again = spawn(dir.path(), &config);
+    let (status, by): (String, String) = open_db(dir.path())
+        .query_row("SELECT status, decided_by FROM purchases", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!(
+        (status.as_str(), by.as_str()),
+        ("missed", "restart"),
+        "nobody can answer it any more: missed, to follow up"
+    );
+    assert_eq!(
+        count(dir.path(), "SELECT count(*) FROM events WHERE kind = 'purchaseMissed'"),
+        1,
+        "and that is an event"
+    );
+    again.signal("TERM");
+    assert!(again.wait_exit(Duration::from_secs(15)).success());
+}
