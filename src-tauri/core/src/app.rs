@@ -14,11 +14,17 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-/// How the app was asked to start (flags or their environment variables).
-#[derive(Debug, Clone, Default)]
+/// How the app was asked to start: the flags both programs take, or their environment variables.
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct Launch {
+    /// Config file [default: rangedesk.toml in the data directory]
+    #[arg(long = "config", env = "RANGEDESK_CONFIG", value_name = "FILE")]
     pub config_path: Option<PathBuf>,
+    /// Data directory [default: the OS data directory]
+    #[arg(long, env = "RANGEDESK_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Run against the built-in vendor simulator, with a data directory of its own
+    #[arg(long)]
     pub demo: bool,
 }
 

@@ -2,7 +2,6 @@
 
 use clap::Parser;
 use rangedesk_core::app::{self, App, Launch};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -12,20 +11,12 @@ use std::process::ExitCode;
     about = "rangedesk without a window: vendor webhooks, the store and the browser API"
 )]
 struct Flags {
-    /// Config file [default: rangedesk.toml in the data directory]
-    #[arg(long, env = "RANGEDESK_CONFIG", value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Data directory [default: the OS data directory]
-    #[arg(long, env = "RANGEDESK_DATA_DIR", value_name = "DIR")]
-    data_dir: Option<PathBuf>,
-    /// Run against the built-in simulator with a data directory of its own
-    #[arg(long)]
-    demo: bool,
+    #[command(flatten)]
+    launch: Launch,
 }
 
 fn main() -> ExitCode {
-    let flags = Flags::parse();
-    let launch = Launch { config_path: flags.config, data_dir: flags.data_dir, demo: flags.demo };
+    let launch = Flags::parse().launch;
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {

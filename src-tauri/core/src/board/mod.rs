@@ -231,16 +231,7 @@ impl Board {
             }
             "sessionCreated" | "sessionStarted" | "sessionPaused" | "sessionResumed" | "sessionModified" => {
                 let (Some(id), Some(lane_id)) = (session, lane) else { return };
-                let s = self.sessions.entry(id).or_insert_with(|| Session {
-                    lane_id: lane_id.clone(),
-                    state: SessionState::Created,
-                    customer_name: None,
-                    duration: None,
-                    began_at: None,
-                    remaining: None,
-                    as_ms: at,
-                    carrier_hits: 0,
-                });
+                let s = self.sessions.entry(id).or_insert_with(|| Session::new(&lane_id, at));
                 s.lane_id = lane_id;
                 match kind {
                     "sessionStarted" => {
@@ -412,16 +403,7 @@ impl Board {
         let (Some(id), Some(lane_id)) = (s(v, "session_id"), s(v, "lane_id")) else { return };
         let began_at = s(v, "began_at");
         let remaining = v.get("minutes_remaining").and_then(|x| x.as_f64());
-        let entry = self.sessions.entry(id).or_insert_with(|| Session {
-            lane_id: lane_id.clone(),
-            state: SessionState::Created,
-            customer_name: None,
-            duration: None,
-            began_at: None,
-            remaining: None,
-            as_ms: at,
-            carrier_hits: 0,
-        });
+        let entry = self.sessions.entry(id).or_insert_with(|| Session::new(&lane_id, at));
         entry.lane_id = lane_id;
         entry.duration = v.get("duration").and_then(|x| x.as_i64()).or(entry.duration);
         if let Some(name) = s(v, "customer_name") {
@@ -532,6 +514,20 @@ impl Board {
 }
 
 impl Session {
+    /// A session first heard of at `at`: created, nothing else known yet.
+    fn new(lane_id: &str, at: i64) -> Session {
+        Session {
+            lane_id: lane_id.to_owned(),
+            state: SessionState::Created,
+            customer_name: None,
+            duration: None,
+            began_at: None,
+            remaining: None,
+            as_ms: at,
+            carrier_hits: 0,
+        }
+    }
+
     fn remaining_at(&self, now_ms: i64) -> Option<f64> {
         let r = self.remaining?;
         Some(if self.state == SessionState::Active { r - (now_ms - self.as_ms) as f64 / 60_000.0 } else { r })
