@@ -23,7 +23,7 @@ describe('LaneTile', () => {
   it.each(cases)('shows %s by word and by class', (state, minutes, word, cls) => {
     const { container } = render(LaneTile, { lane: lane({ state, minutes_remaining: minutes }), asOf: AS_OF, now: T0 });
     const el = tile(container);
-    expect(el.querySelector('.word')?.textContent).toBe(word);
+    expect(el.querySelector('.word .long')?.textContent).toBe(word);
     expect(el.classList.contains(cls)).toBe(true);
     expect(el.dataset.laneId).toBe('L1');
   });
@@ -36,9 +36,9 @@ describe('LaneTile', () => {
     expect(tile(container).querySelector('.countdown')?.textContent).toBe('8:59');
     // Five minutes left: the tile turns to ending soon by itself.
     await rerender({ lane: l, asOf: AS_OF, now: T0 + 5 * 60_000 });
-    expect(tile(container).querySelector('.word')?.textContent).toBe('Ending soon');
+    expect(tile(container).querySelector('.word .long')?.textContent).toBe('Ending soon');
     await rerender({ lane: l, asOf: AS_OF, now: T0 + 10 * 60_000 + 5000 });
-    expect(tile(container).querySelector('.word')?.textContent).toBe('Overtime');
+    expect(tile(container).querySelector('.word .long')?.textContent).toBe('Overtime');
     expect(tile(container).querySelector('.countdown')?.textContent).toBe('+0:05');
   });
 

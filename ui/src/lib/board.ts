@@ -23,6 +23,13 @@ export function stateWord(state: LaneState): string {
   return WORDS[state] ?? state;
 }
 
+const SHORT: Partial<Record<LaneState, string>> = { waiting: 'Waiting', ending_soon: 'Ends soon' };
+
+/** The same meaning where a narrow tile has no room for the long word beside its countdown. */
+export function shortWord(state: LaneState): string {
+  return SHORT[state] ?? stateWord(state);
+}
+
 /** The CSS class that colours a tile, one per state. */
 export function stateClass(state: LaneState): string {
   return `state-${state.replace('_', '-')}`;

@@ -121,8 +121,14 @@ describe('Board in a browser', () => {
     await fireEvent.click(container.querySelector('[data-help-id="5"] .primary') as HTMLElement);
     expect(fetched.map(([u, i]) => [u, i?.method])).toContainEqual(['/api/help/5/ack', 'POST']);
     // A dropped stream is said on screen; times keep counting from the last board.
+    vi.useFakeTimers();
     streams[0].onerror?.();
-    expect(await screen.findByText(/Connection to rangedesk lost/)).toBeTruthy();
+    // A routine reconnect says nothing; a feed still down after 3 s is said on screen.
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(screen.queryByText(/Connection to rangedesk lost/)).toBeNull();
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(screen.getByText(/Connection to rangedesk lost/)).toBeTruthy();
+    vi.useRealTimers();
   });
 });
 
