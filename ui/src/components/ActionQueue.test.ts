@@ -91,6 +91,17 @@ describe('ActionQueue', () => {
     expect(document.activeElement).toBe(item(container, '[data-trace-id="tr-new"]'));
   });
 
+  it('keeps the keyboard in the queue: when an answered item leaves, the next one has focus', async () => {
+    const actions = spies();
+    const { container, rerender } = render(ActionQueue, { board: BOARD, now: T0, actions });
+    const first = item(container, '[data-trace-id="tr-old"]');
+    first.focus();
+    await fireEvent.keyDown(first, { key: 'a' });
+    // The core answers and pushes a board without that purchase.
+    await rerender({ board: { ...BOARD, last_event_id: 2, purchases: BOARD.purchases.slice(1) }, now: T0, actions });
+    expect(document.activeElement).toBe(item(container, '[data-help-id="42"]'));
+  });
+
   it('takes one click per item: a second is ignored until the board shows the answer', async () => {
     const actions = spies();
     const { container, rerender } = render(ActionQueue, { board: BOARD, now: T0, actions });
