@@ -85,6 +85,14 @@ describe('Board in the desktop window', () => {
   });
 });
 
+describe('Board warnings', () => {
+  it('says when Action Target is not answering and the board is the last known state', async () => {
+    desktop(board({ stale: true }));
+    render(Board);
+    expect(await screen.findByText(/Action Target is not answering/)).toBeTruthy();
+  });
+});
+
 describe('Board in a browser', () => {
   it('reads /api/board, follows /api/stream and posts actions to the documented paths', async () => {
     const b = board({ help: [help({ help_id: 5 })] });
