@@ -3,6 +3,8 @@
 
 use rangedesk_core::api::{ApiError, DeliveryQuery, EventQuery, HookUrls, Page, Status};
 use rangedesk_core::app::App;
+use rangedesk_core::board::{BoardView, HelpView, PurchaseView, TabItemView};
+use rangedesk_core::help::Resolved;
 use rangedesk_core::store::{deliveries::DeliveryRow, events::EventRow};
 use tauri::State;
 
@@ -30,4 +32,45 @@ pub async fn deliveries(app: State<'_, App>, query: DeliveryQuery) -> Result<Pag
 #[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
 pub async fn events(app: State<'_, App>, query: EventQuery) -> Result<Page<EventRow>, ApiError> {
     app.events(query).await
+}
+
+/// Who the window acts as. The desk has no sign-in yet, so the window records what the browser API
+/// records for a body without `by`.
+const DESK: &str = "desk";
+
+#[tauri::command]
+#[tracing::instrument(level = "trace", skip(app))]
+pub fn board(app: State<'_, App>) -> BoardView {
+    app.board()
+}
+
+// Arguments keep the wire names of the browser API (`help_id`, `trace_id`), not Tauri's camelCase.
+
+#[tauri::command(rename_all = "snake_case")]
+#[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
+pub async fn acknowledge_help(app: State<'_, App>, help_id: i64) -> Result<HelpView, ApiError> {
+    app.acknowledge_help(help_id, DESK.into()).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
+pub async fn resolve_help(app: State<'_, App>, help_id: i64) -> Result<Resolved, ApiError> {
+    app.resolve_help(help_id, DESK.into()).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
+pub async fn decide_purchase(
+    app: State<'_, App>,
+    trace_id: String,
+    approve: bool,
+    user_message: Option<String>,
+) -> Result<PurchaseView, ApiError> {
+    app.decide_purchase(trace_id, approve, DESK.into(), user_message).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
+pub async fn tick_off(app: State<'_, App>, item_id: String) -> Result<TabItemView, ApiError> {
+    app.tick_off(item_id, DESK.into()).await
 }

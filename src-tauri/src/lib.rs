@@ -3,6 +3,7 @@
 //! before the process exits, whether the window was closed or the process was told to stop.
 
 mod commands;
+mod push;
 
 use clap::Parser;
 use rangedesk_core::app::{self, App, Launch, StartError};
@@ -39,6 +40,7 @@ pub fn run() -> ExitCode {
         Ok(core) => core,
         Err(e) => return fail(&e),
     };
+    let core_for_push = core.clone();
     let window = tauri::Builder::default()
         .manage(core.clone())
         .invoke_handler(tauri::generate_handler![
@@ -46,8 +48,14 @@ pub fn run() -> ExitCode {
             commands::status,
             commands::deliveries,
             commands::events,
+            commands::board,
+            commands::acknowledge_help,
+            commands::resolve_help,
+            commands::decide_purchase,
+            commands::tick_off,
         ])
         .setup(|tauri_app| {
+            push::board_changes(tauri_app.app_handle().clone(), core_for_push);
             let handle = tauri_app.app_handle().clone();
             tauri::async_runtime::spawn(async move {
                 rangedesk_core::shutdown_signal().await;

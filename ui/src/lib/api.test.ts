@@ -1,0 +1,43 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import * as api from './api';
+
+afterEach(() => vi.unstubAllGlobals());
+
+/** A browser: no Tauri internals, and a fetch that answers `status` with `body`. */
+function browser(status: number, body: unknown) {
+  delete (globalThis as { __TAURI_INTERNALS__?: unknown }).__TAURI_INTERNALS__;
+  const calls: Array<[string, RequestInit | undefined]> = [];
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (url: string, init?: RequestInit) => {
+      calls.push([url, init]);
+      return new Response(JSON.stringify(body), { status });
+    }),
+  );
+  return calls;
+}
+
+describe('the browser transport', () => {
+  it('declines with the message as JSON, and escapes vendor ids in the path', async () => {
+    const calls = browser(200, {});
+    await api.declinePurchase('a/b?c', 'Please come to the desk');
+    expect(calls[0][0]).toBe('/api/purchases/a%2Fb%3Fc/decline');
+    expect(calls[0][1]?.method).toBe('POST');
+    expect(JSON.parse(String(calls[0][1]?.body))).toEqual({ user_message: 'Please come to the desk' });
+  });
+
+  it('turns a refusal {error, code} into a message staff can read and a code to switch on', async () => {
+    browser(409, { error: 'the purchase T1 was already answered', code: 'conflict' });
+    const err = await api.approvePurchase('T1').catch((e: unknown) => e);
+    expect(api.errorMessage(err)).toBe('the purchase T1 was already answered');
+    expect(api.errorCode(err)).toBe('conflict');
+  });
+
+  it('says the status when a proxy answers with a page instead of JSON', async () => {
+    delete (globalThis as { __TAURI_INTERNALS__?: unknown }).__TAURI_INTERNALS__;
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('<html>bad gateway</html>', { status: 502, statusText: 'Bad Gateway' })));
+    const err = await api.tickOff('I1').catch((e: unknown) => e);
+    expect(api.errorMessage(err)).toBe('502 Bad Gateway');
+    expect(api.errorCode(err)).toBe('http_502');
+  });
+});
