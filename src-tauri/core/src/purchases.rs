@@ -68,6 +68,7 @@ impl Rules {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "PurchaseStatus")]
 pub enum Status {
     Pending,
     Approved,

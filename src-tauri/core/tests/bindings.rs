@@ -80,3 +80,47 @@ fn generated_typescript_is_fresh() {
         );
     }
 }
+
+/// Two Rust types with one TypeScript name would write one file, the second silently replacing
+/// the first (`api::Status` once replaced `purchases::Status`). Every type deriving `TS` in the
+/// core must have a name of its own (`#[ts(rename = "…")]` where the Rust names clash).
+#[test]
+fn every_exported_type_has_its_own_typescript_name() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut names: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut stack = vec![src];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if !(line.trim_start().starts_with("#[derive(") && line.contains("TS")) {
+                    continue;
+                }
+                let mut rename = None;
+                for next in &lines[i + 1..] {
+                    let t = next.trim_start();
+                    if let Some(r) = t.strip_prefix("#[ts(rename = \"") {
+                        rename = r.split('"').next().map(str::to_owned);
+                    }
+                    if let Some(rest) = t.strip_prefix("pub struct ").or_else(|| t.strip_prefix("pub enum ")) {
+                        let rust: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                        names
+                            .entry(rename.unwrap_or_else(|| rust.clone()))
+                            .or_default()
+                            .push(format!("{} {rust}", p.display()));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    let clashes: Vec<_> = names.iter().filter(|(_, v)| v.len() > 1).collect();
+    assert!(names.len() > 20, "the scan found the exported types");
+    assert!(clashes.is_empty(), "TypeScript names used by more than one type: {clashes:?}");
+}
