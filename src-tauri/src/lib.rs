@@ -7,29 +7,20 @@ mod push;
 
 use clap::Parser;
 use rangedesk_core::app::{self, App, Launch, StartError};
-use std::path::PathBuf;
 use std::process::ExitCode;
 use tauri::Manager as _;
 
 #[derive(Parser, Debug)]
 #[command(name = "rangedesk", version, about = "Front-desk software for shooting ranges")]
 struct Flags {
-    /// Config file [default: rangedesk.toml in the data directory]
-    #[arg(long, env = "RANGEDESK_CONFIG", value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Data directory [default: the OS data directory]
-    #[arg(long, env = "RANGEDESK_DATA_DIR", value_name = "DIR")]
-    data_dir: Option<PathBuf>,
-    /// Run against the built-in simulator with a data directory of its own
-    #[arg(long)]
-    demo: bool,
+    #[command(flatten)]
+    launch: Launch,
 }
 
 /// Runs the app until its window closes or it receives ctrl-c or SIGTERM.
 pub fn run() -> ExitCode {
     // A bad command line makes clap print its message and exit 2.
-    let flags = Flags::parse();
-    let launch = Launch { config_path: flags.config, data_dir: flags.data_dir, demo: flags.demo };
+    let launch = Flags::parse().launch;
     let data_dir = match app::data_dir(&launch) {
         Ok(d) => d,
         Err(e) => return fail(&e),
