@@ -101,7 +101,8 @@ async fn session_lifecycle_and_countdown_on_the_clock() {
         auth(client().get(format!("{}/sessions", sim.api_base()))).send().await.unwrap().json().await.unwrap();
     assert_eq!(list.len(), 2, "both sessions are active");
 
-    clock.advance(Duration::from_secs(30 * 60));
+    // A second past the end, so float rounding of the clock cannot leave it exactly at zero.
+    clock.advance(Duration::from_secs(30 * 60 + 1));
     assert_eq!(auth(client().get(&url)).send().await.unwrap().status(), 404, "time used up: the session ended");
 
     let other = format!("{}/sessions/{}", sim.api_base(), waiting.session_id);
