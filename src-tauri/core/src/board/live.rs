@@ -37,13 +37,18 @@ impl Live {
         let (changes, _) = broadcast::channel(256);
         let live = Live { board: Arc::new(Mutex::new(board)), changes, stale: Default::default() };
         let hook = live.clone();
-        store.writer().set_after_commit(Box::new(move |conn| hook.catch_up(conn))).await?;
+        store.writer().set_after_commit(Box::new(move |conn, rows| hook.catch_up(conn, rows))).await?;
         Ok(live)
     }
 
-    fn catch_up(&self, conn: &rusqlite::Connection) {
+    /// Applies what a commit inserted (`rows`, straight from the writer) when it follows on from
+    /// the board's last event; otherwise reads whatever the board has not seen from the store.
+    fn catch_up(&self, conn: &rusqlite::Connection, rows: &[events::EventRow]) {
         let Ok(mut board) = self.board.lock() else { return };
         let before = board.last_event_id();
+        if rows.first().is_some_and(|r| r.id == before + 1) && rows.windows(2).all(|w| w[1].id == w[0].id + 1) {
+            rows.iter().for_each(|e| board.apply(e));
+        }
         loop {
             match events::after(conn, board.last_event_id(), CHUNK) {
                 Ok(chunk) if chunk.is_empty() => break,

@@ -83,7 +83,45 @@ pub fn insert(
         e.vendor_time,
         e.data.to_string(),
     ])?;
-    Ok(txn.last_insert_rowid())
+    let id = txn.last_insert_rowid();
+    RECORDED.with(|r| {
+        r.borrow_mut().push(EventRow {
+            id,
+            delivery_id,
+            at: rfc3339(millis(at)),
+            source,
+            origin,
+            kind: e.kind.clone(),
+            known: e.known,
+            lane_id: e.lane_id.clone(),
+            session_id: e.session_id.clone(),
+            subject: e.subject.clone(),
+            vendor_time: e.vendor_time.clone(),
+            data: e.data.clone(),
+        })
+    });
+    Ok(id)
+}
+
+thread_local! {
+    /// The rows inserted by the writer's open transaction, in id order, so the board can be fed
+    /// after the commit without reading them back and parsing their JSON again.
+    static RECORDED: std::cell::RefCell<Vec<EventRow>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// How many rows the open transaction has inserted so far (a savepoint's mark).
+pub(crate) fn recorded_mark() -> usize {
+    RECORDED.with(|r| r.borrow().len())
+}
+
+/// Forgets rows inserted after `mark` (their savepoint was rolled back).
+pub(crate) fn forget_recorded_after(mark: usize) {
+    RECORDED.with(|r| r.borrow_mut().truncate(mark));
+}
+
+/// The rows of the transaction that just ended, leaving the record empty.
+pub(crate) fn take_recorded() -> Vec<EventRow> {
+    RECORDED.with(|r| std::mem::take(&mut *r.borrow_mut()))
 }
 
 #[derive(Debug, Clone, Default)]

@@ -19,7 +19,8 @@ type Apply = Box<dyn FnOnce(&Transaction<'_>, &AtomicI64) -> Finish + Send>;
 
 /// Runs on the writer thread after every successful commit, before any job of the batch is
 /// answered: what it does is visible by the time a delivery is answered.
-pub type AfterCommit = Box<dyn FnMut(&Connection) + Send>;
+/// It gets the events the transaction inserted, in id order (empty when it is first installed).
+pub type AfterCommit = Box<dyn FnMut(&Connection, &[super::events::EventRow]) + Send>;
 
 enum Msg {
     Job(Apply),
@@ -118,12 +119,14 @@ fn in_savepoint<T>(
     failed: &AtomicI64,
 ) -> Result<T> {
     txn.execute_batch("SAVEPOINT job")?;
+    let mark = super::events::recorded_mark();
     match f(txn) {
         Ok(v) => {
             txn.execute_batch("RELEASE job")?;
             Ok(v)
         }
         Err(e) => {
+            super::events::forget_recorded_after(mark);
             failed.store(now_ms(), Ordering::Relaxed);
             txn.execute_batch("ROLLBACK TO job; RELEASE job")?;
             Err(e)
@@ -140,7 +143,7 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Msg>, last_failure: &AtomicI
         let mut take = |msg: Msg, batch: &mut Vec<Apply>, stopping: &mut bool| match msg {
             Msg::Job(j) => batch.push(j),
             Msg::AfterCommit(mut hook) => {
-                hook(&conn);
+                hook(&conn, &[]);
                 after_commit = Some(hook);
             }
             Msg::Stop => *stopping = true,
@@ -170,11 +173,13 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Msg>, last_failure: &AtomicI
         }
         if committed.is_err() {
             last_failure.store(now_ms(), Ordering::Relaxed);
+            super::events::take_recorded();
         } else {
             stats.commits.fetch_add(1, Ordering::Relaxed);
             stats.jobs.fetch_add(finishes.len() as u64, Ordering::Relaxed);
+            let rows = super::events::take_recorded();
             if let Some(hook) = after_commit.as_mut() {
-                hook(&conn);
+                hook(&conn, &rows);
             }
         }
         let err = committed.err();
