@@ -96,7 +96,12 @@ pub fn run() -> ExitCode {
                 Ok(())
             }
             Command::Bench(options) => {
-                let mut results = bench::run(options, command).await?;
+                // On ctrl-c or SIGTERM the run is dropped, and dropping it kills the servers it
+                // started and removes its temporary directory.
+                let mut results = tokio::select! {
+                    r = bench::run(options, command) => r?,
+                    () = rangedesk_core::shutdown_signal() => anyhow::bail!("interrupted; the servers were stopped"),
+                };
                 print!("{}", report::markdown(&mut results));
                 if results.options.keep {
                     eprintln!("kept {}", results.work_dir.display());
