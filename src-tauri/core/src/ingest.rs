@@ -264,7 +264,9 @@ fn new_delivery(
         })
         .collect();
     NewDelivery {
-        trace_id: uuid::Uuid::new_v4().to_string(),
+        // Time-ordered (v7): each new id lands at the end of the unique index instead of dirtying
+        // a random page of it, which measured as the largest single cost per delivery.
+        trace_id: uuid::Uuid::now_v7().to_string(),
         received_at: now,
         source,
         verdict,
