@@ -126,18 +126,32 @@ impl Ingest {
         reason: &str,
         now: jiff::Timestamp,
     ) -> Result<Outcome, StoreError> {
+        self.refuse(source, headers, None, remote_addr, now, status, reason.to_owned()).await
+    }
+
+    /// Logs a refused delivery (never as an event) and says what to answer.
+    #[allow(clippy::too_many_arguments)]
+    async fn refuse(
+        &self,
+        source: Source,
+        headers: &http::HeaderMap,
+        body: Option<Vec<u8>>,
+        remote_addr: Option<String>,
+        now: jiff::Timestamp,
+        status: u16,
+        reason: String,
+    ) -> Result<Outcome, StoreError> {
         let d = new_delivery(
             source,
             headers,
-            None,
+            body,
             remote_addr,
             now,
             Verdict::Rejected,
             status,
-            Some(reason.to_owned()),
+            Some(reason.clone()),
             None,
         );
-        let reason = reason.to_owned();
         self.store.writer().write(move |t| deliveries::insert(t, &d)).await?;
         Ok(Outcome::Refused { status, reason })
     }
@@ -153,19 +167,7 @@ impl Ingest {
                     Refusal::BadRequest(r) => (400, r),
                 };
                 tracing::debug!(%source, status, %reason, "delivery refused");
-                let d = new_delivery(
-                    source,
-                    &headers,
-                    Some(body),
-                    remote_addr,
-                    now,
-                    Verdict::Rejected,
-                    status,
-                    Some(reason.clone()),
-                    None,
-                );
-                self.store.writer().write(move |t| deliveries::insert(t, &d)).await?;
-                Ok(Outcome::Refused { status, reason })
+                self.refuse(source, &headers, Some(body), remote_addr, now, status, reason).await
             }
             Ok(parsed) => {
                 let d = new_delivery(
