@@ -28,6 +28,9 @@ pub struct Config {
     pub enviso: Enviso,
     pub samna: Samna,
     pub purchases: Purchases,
+    pub board: Board,
+    pub notifications: Notifications,
+    pub carrier_hits: CarrierHits,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -121,6 +124,63 @@ impl Default for Purchases {
     }
 }
 
+/// How the board shows things that wait for a person.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Board {
+    /// A help call, purchase or waiting lane turns amber after this long.
+    pub ageing_amber_seconds: u64,
+    /// … and red after this long.
+    pub ageing_red_seconds: u64,
+}
+
+impl Default for Board {
+    fn default() -> Self {
+        Board { ageing_amber_seconds: 60, ageing_red_seconds: 180 }
+    }
+}
+
+/// Which desktop notifications the app raises; each kind can be turned off.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Notifications {
+    pub help: bool,
+    pub carrier_hit: bool,
+    pub purchase: bool,
+    pub ending_soon: bool,
+    pub overtime: bool,
+    /// A vendor that has sent nothing (or, for Action Target, not answered a poll) for
+    /// `vendor_silent_minutes`.
+    pub vendor_silent: bool,
+    pub vendor_silent_minutes: u64,
+    /// Play a sound from the app (not the webview) with each notification.
+    pub sound: bool,
+}
+
+impl Default for Notifications {
+    fn default() -> Self {
+        Notifications {
+            help: true,
+            carrier_hit: true,
+            purchase: true,
+            ending_soon: true,
+            overtime: true,
+            vendor_silent: true,
+            vendor_silent_minutes: 30,
+            sound: false,
+        }
+    }
+}
+
+/// What a carrier hit costs the shooter.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CarrierHits {
+    /// In currency units with at most two decimals; 0 = carrier hits are free. When set, each hit
+    /// is added to the session's tab.
+    pub fee: f64,
+}
+
 /// A config that passed every check, with its addresses parsed.
 #[derive(Debug, Clone)]
 pub struct Checked {
@@ -212,6 +272,20 @@ fn check(file: &Path, config: Config) -> Result<Checked> {
     if !(1..=60).contains(&config.purchases.approval_window_seconds) {
         return Err(invalid("purchases.approval_window_seconds", "must be between 1 and 60"));
     }
+    let b = &config.board;
+    if b.ageing_amber_seconds == 0 {
+        return Err(invalid("board.ageing_amber_seconds", "must be at least 1"));
+    }
+    if b.ageing_red_seconds <= b.ageing_amber_seconds {
+        return Err(invalid("board.ageing_red_seconds", "must be more than board.ageing_amber_seconds"));
+    }
+    if config.notifications.vendor_silent_minutes == 0 {
+        return Err(invalid("notifications.vendor_silent_minutes", "must be at least 1"));
+    }
+    let fee = config.carrier_hits.fee;
+    if !fee.is_finite() || fee < 0.0 || fee > 10_000.0 || ((fee * 100.0).round() - fee * 100.0).abs() > 1e-6 {
+        return Err(invalid("carrier_hits.fee", "must be an amount between 0 and 10000 with at most two decimals"));
+    }
     Ok(Checked { file: file.to_owned(), config, listen, board_listen })
 }
 
@@ -278,6 +352,11 @@ mod tests {
         assert_eq!(c.config.samna.tolerance_seconds, 300);
         assert_eq!(c.config.purchases.approval_window_seconds, 20);
         assert!(c.config.enviso.hmac_keys.is_empty());
+        assert_eq!((c.config.board.ageing_amber_seconds, c.config.board.ageing_red_seconds), (60, 180));
+        let n = &c.config.notifications;
+        assert!(n.help && n.carrier_hit && n.purchase && n.ending_soon && n.overtime && n.vendor_silent && !n.sound);
+        assert_eq!(n.vendor_silent_minutes, 30);
+        assert_eq!(c.config.carrier_hits.fee, 0.0);
         let rules = &c.config.purchases.rules;
         use crate::purchases::Rule;
         assert_eq!(
@@ -318,6 +397,14 @@ mod tests {
         assert!(err("[server]\ntime_zone = \"Mars/Olympus\"").contains("server.time_zone"));
         assert!(err("[action_target]\nhook_token = \"short\"").contains("action_target.hook_token"));
         assert!(err("[enviso]\nhmac_keys = \"one\"").contains("enviso.hmac_keys"));
+        assert!(err("[board]\nageing_red_seconds = 30").contains("board.ageing_red_seconds: must be more than"));
+        assert!(err("[board]\nageing_amber_seconds = 0").contains("board.ageing_amber_seconds"));
+        assert!(err("[notifications]\nhelp = \"yes\"").contains("notifications.help"));
+        assert!(err("[notifications]\nvendor_silent_minutes = 0").contains("notifications.vendor_silent_minutes"));
+        for fee in ["-1", "0.005", "20000", "nan"] {
+            assert!(err(&format!("[carrier_hits]\nfee = {fee}")).contains("carrier_hits.fee"), "{fee}");
+        }
+        assert!(parse(Path::new("x"), "[carrier_hits]\nfee = 2.5").is_ok());
         assert!(err("this is not toml").starts_with("/etc/r.toml: (file): "));
         for e in [err("this is not toml"), err("[server]\nlisten = 5\n")] {
             assert!(!e.contains('\n'), "one line: {e:?}");
