@@ -182,7 +182,9 @@ impl Ingest {
                     parsed.dedup_key.clone(),
                 );
                 let settings = self.purchases.clone();
-                self.store.writer().write(move |t| record_accepted(t, d, parsed, &settings)).await
+                // Serialized here, on the request's own task, not on the one writer thread.
+                let data_json: Vec<String> = parsed.events.iter().map(|e| e.data.to_string()).collect();
+                self.store.writer().write(move |t| record_accepted(t, d, parsed, data_json, &settings)).await
             }
         }
     }
@@ -208,7 +210,8 @@ impl Ingest {
 fn record_accepted(
     t: &rusqlite::Transaction<'_>,
     mut d: NewDelivery,
-    mut parsed: Parsed,
+    parsed: Parsed,
+    data_json: Vec<String>,
     settings: &PurchaseSettings,
 ) -> store::Result<Outcome> {
     if let Some(key) = &parsed.dedup_key
@@ -221,27 +224,27 @@ fn record_accepted(
     }
     let delivery_id = deliveries::insert(t, &d)?;
     let mut outcome = Outcome::Accepted { trace_id: d.trace_id.clone(), duplicate: false };
-    for e in &mut parsed.events {
+    for (mut e, json) in parsed.events.into_iter().zip(data_json) {
         let is_purchase = d.source == Source::ActionTarget && e.kind == action_target::PURCHASE_REQUEST;
-        if is_purchase {
-            // The purchase is known by our trace id everywhere: board, history, the lane's answer.
-            e.subject = Some(d.trace_id.clone());
+        if !is_purchase {
+            events::insert_owned(t, Some(delivery_id), d.received_at, d.source, events::Origin::Webhook, e, json)?;
+            continue;
         }
-        events::insert(t, Some(delivery_id), d.received_at, d.source, events::Origin::Webhook, e)?;
-        if is_purchase {
-            let items = action_target::purchase_items(&e.data).unwrap_or_default();
-            let request = purchases::Request {
-                trace_id: &d.trace_id,
-                delivery_id,
-                at: d.received_at,
-                lane_id: e.lane_id.clone(),
-                session_id: e.session_id.clone(),
-                items: &items,
-            };
-            let verdict =
-                purchases::on_request(t, &request, &settings.rules, settings.window_seconds, &settings.waiters)?;
-            outcome = Outcome::Purchase { trace_id: d.trace_id.clone(), verdict };
-        }
+        // The purchase is known by our trace id everywhere: board, history, the lane's answer.
+        e.subject = Some(d.trace_id.clone());
+        let items = action_target::purchase_items(&e.data).unwrap_or_default();
+        let (lane_id, session_id) = (e.lane_id.clone(), e.session_id.clone());
+        events::insert_owned(t, Some(delivery_id), d.received_at, d.source, events::Origin::Webhook, e, json)?;
+        let request = purchases::Request {
+            trace_id: &d.trace_id,
+            delivery_id,
+            at: d.received_at,
+            lane_id,
+            session_id,
+            items: &items,
+        };
+        let verdict = purchases::on_request(t, &request, &settings.rules, settings.window_seconds, &settings.waiters)?;
+        outcome = Outcome::Purchase { trace_id: d.trace_id.clone(), verdict };
     }
     Ok(outcome)
 }

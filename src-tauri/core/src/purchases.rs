@@ -397,7 +397,9 @@ pub async fn tick_off(
         .writer()
         .write(move |t| {
             let already = t
-                .prepare_cached("SELECT 1 FROM events WHERE kind = ?1 AND subject = ?2 LIMIT 1")?
+                .prepare_cached(
+                    "SELECT 1 FROM events WHERE kind = ?1 AND subject = ?2 AND origin <> 'webhook' LIMIT 1",
+                )?
                 .query_row(params![kinds::ITEM_DELIVERED, id], |_| Ok(()))
                 .optional()?
                 .is_some();
