@@ -27,6 +27,7 @@ pub struct AppState {
     pub live: crate::board::Live,
     pub reconciler: crate::reconciler::Reconciler,
     pub ingest: Ingest,
+    pub settings: crate::settings::Settings,
     pub body_timeout: Duration,
     pub board: Arc<BoardAccess>,
     pub info: Arc<Info>,
