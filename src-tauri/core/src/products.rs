@@ -138,6 +138,16 @@ pub enum ProductsError {
     Api(#[from] ApiError),
 }
 
+/// Over IPC the window gets what the browser API sends: the refusal naming the rule, or the error.
+impl Serialize for ProductsError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ProductsError::Rule(e) => CatalogueRefusal::from(e.clone()).serialize(s),
+            ProductsError::Api(e) => e.serialize(s),
+        }
+    }
+}
+
 impl From<StoreError> for ProductsError {
     fn from(e: StoreError) -> Self {
         ProductsError::Api(e.into())

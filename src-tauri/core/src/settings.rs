@@ -33,6 +33,9 @@ mod test_delivery;
 
 pub use test_delivery::TestDeliveryResult;
 
+/// A change to one section: a JSON object of the keys to set (see [`Settings::change`]).
+pub type Patch = serde_json::Value;
+
 /// The event every saved change is recorded as.
 pub const SETTINGS_CHANGED: &str = "settingsChanged";
 

@@ -1,0 +1,54 @@
+//! The settings screens' IPC commands: read and change settings, send a test delivery, and edit
+//! the lane shop catalogue. Each is one call into the core, as the browser API's handlers are.
+//! The window is on the desk computer, so it may change settings (browsers only from loopback).
+
+use rangedesk_core::api::ApiError;
+use rangedesk_core::app::App;
+use rangedesk_core::products::{Product, ProductsError};
+use rangedesk_core::settings::{Patch, SettingsChanged, SettingsRefusal, SettingsView, TestDeliveryResult};
+use rangedesk_core::vendors::Source;
+use tauri::State;
+
+/// Who the window acts as, as in `commands.rs`.
+const DESK: &str = "desk";
+
+#[tauri::command]
+#[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
+pub async fn settings(app: State<'_, App>) -> Result<SettingsView, ApiError> {
+    app.settings().await
+}
+
+// `patch` is not logged: it may hold a key being entered.
+#[tauri::command(rename_all = "snake_case")]
+#[tracing::instrument(level = "debug", skip(app, patch), err(level = "warn", Debug))]
+pub async fn change_settings(
+    app: State<'_, App>,
+    section: String,
+    patch: Patch,
+) -> Result<SettingsChanged, SettingsRefusal> {
+    app.change_settings(&section, patch, DESK).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[tracing::instrument(level = "debug", skip(app))]
+pub async fn send_test_delivery(app: State<'_, App>, source: Source) -> TestDeliveryResult {
+    app.send_test_delivery(source).await
+}
+
+#[tauri::command]
+#[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
+pub async fn products(app: State<'_, App>) -> Result<Vec<Product>, ProductsError> {
+    app.products().await
+}
+
+#[tauri::command]
+#[tracing::instrument(level = "debug", skip(app, catalogue), err(level = "warn", Debug))]
+pub async fn replace_products(app: State<'_, App>, catalogue: Vec<Product>) -> Result<Vec<Product>, ProductsError> {
+    app.replace_products(catalogue).await
+}
+
+#[tauri::command]
+#[tracing::instrument(level = "trace", skip(app, catalogue), err(level = "debug", Debug))]
+pub async fn check_products(app: State<'_, App>, catalogue: Vec<Product>) -> Result<(), ProductsError> {
+    app.check_products(catalogue).await
+}
