@@ -31,8 +31,9 @@ pub async fn change_settings(
 
 #[tauri::command(rename_all = "snake_case")]
 #[tracing::instrument(level = "debug", skip(app))]
-pub async fn send_test_delivery(app: State<'_, App>, source: Source) -> TestDeliveryResult {
-    app.send_test_delivery(source).await
+pub async fn send_test_delivery(app: State<'_, App>, source: Source) -> Result<TestDeliveryResult, ApiError> {
+    // Never an error: a refused or unreachable delivery is a verdict. Tauri wants a Result here.
+    Ok(app.send_test_delivery(source).await)
 }
 
 #[tauri::command]

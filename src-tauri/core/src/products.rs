@@ -187,7 +187,7 @@ pub async fn check_catalogue(store: &Store, hook_token: &str, catalogue: &[Produ
     for p in catalogue {
         to_row(p)?;
     }
-    let uploaded = store.read(|c| pictures::ids(c)).await?;
+    let uploaded = store.read(pictures::ids).await?;
     check_own_pictures(catalogue, hook_token, &uploaded)?;
     Ok(())
 }
