@@ -272,3 +272,67 @@ async fn the_catalogue_check_names_the_rule_and_row_without_saving() {
     assert_eq!(r.get_json(&r.board("/api/products")).await, before, "a check saves nothing");
     r.stop().await;
 }
+
+/// This computer's address on its network (not loopback), if it has one: what a second desk's
+/// browser would connect from.
+fn lan_address() -> Option<std::net::IpAddr> {
+    // A UDP "connect" sends nothing; it only picks the interface the route would use.
+    let s = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    s.connect("192.0.2.255:9").or_else(|_| s.connect("10.255.255.255:9")).ok()?;
+    Some(s.local_addr().ok()?.ip()).filter(|ip| !ip.is_loopback() && !ip.is_unspecified())
+}
+
+#[tokio::test]
+async fn a_browser_on_the_lan_reads_settings_with_the_pin_but_cannot_change_them() {
+    let Some(lan) = lan_address() else {
+        eprintln!("skipped: this machine has no non-loopback address to connect from");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rangedesk.toml");
+    let text = format!("{}\n[server]\nboard_listen = \"0.0.0.0:8788\"\nboard_pin = \"{PIN}\"\n", config_text());
+    std::fs::write(&file, &text).unwrap();
+    let checked = rangedesk_core::config::load(&file).unwrap();
+    let public = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let board = tokio::net::TcpListener::bind("0.0.0.0:0").await.unwrap();
+    let app = rangedesk_core::app::App::start_on(checked, dir.path().to_owned(), public, board, Default::default())
+        .await
+        .unwrap();
+    let base = format!("http://{lan}:{}", app.board_addr().port());
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+
+    let resp = http.get(format!("{base}/api/settings")).send().await.unwrap();
+    assert_eq!(resp.status(), 403, "without the PIN a LAN browser gets nothing");
+    let v: Value = http
+        .get(format!("{base}/api/settings"))
+        .header("x-rangedesk-pin", PIN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["can_change"], false, "{v}");
+    assert_eq!(v["hook_urls"], Value::Null, "the hook token stays on the desk computer");
+    assert!(!v.to_string().contains(TOKEN));
+
+    let put = http
+        .put(format!("{base}/api/settings/carrier_hits"))
+        .header("x-rangedesk-pin", PIN)
+        .json(&json!({"fee": 5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 403, "only the window or a browser on the desk computer changes settings");
+    let test = http
+        .post(format!("{base}/api/settings/test-delivery/samna"))
+        .header("x-rangedesk-pin", PIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(test.status(), 403);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text, "the file is untouched");
+    assert_eq!(app.config().carrier_hits.fee, 0.0);
+    app.shutdown();
+    app.stopped().await;
+}
