@@ -51,6 +51,7 @@ pub fn run() -> ExitCode {
             settings::products,
             settings::replace_products,
             settings::check_products,
+            settings::upload_picture,
         ])
         .setup(|tauri_app| {
             push::board_changes(tauri_app.app_handle().clone(), core_for_push);

@@ -3,8 +3,9 @@
 //! The window is on the desk computer, so it may change settings (browsers only from loopback).
 
 use rangedesk_core::api::ApiError;
+use rangedesk_core::api::ApiErrorCode;
 use rangedesk_core::app::App;
-use rangedesk_core::products::{Product, ProductsError};
+use rangedesk_core::products::{Picture, Product, ProductsError};
 use rangedesk_core::settings::{Patch, SettingsChanged, SettingsRefusal, SettingsView, TestDeliveryResult};
 use rangedesk_core::vendors::Source;
 use tauri::State;
@@ -52,4 +53,18 @@ pub async fn replace_products(app: State<'_, App>, catalogue: Vec<Product>) -> R
 #[tracing::instrument(level = "trace", skip(app, catalogue), err(level = "debug", Debug))]
 pub async fn check_products(app: State<'_, App>, catalogue: Vec<Product>) -> Result<(), ProductsError> {
     app.check_products(catalogue).await
+}
+
+/// A product picture, sent as raw bytes (not a JSON array of numbers); the product id and the
+/// image type ride in the headers `x-product-id` and `x-picture-type`.
+#[tauri::command]
+#[tracing::instrument(level = "debug", skip(app, request), err(level = "warn", Debug))]
+pub async fn upload_picture(app: State<'_, App>, request: tauri::ipc::Request<'_>) -> Result<Picture, ProductsError> {
+    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let bad = |message: &str| ProductsError::Api(ApiError { code: ApiErrorCode::BadRequest, message: message.into() });
+    let id = header("x-product-id").ok_or_else(|| bad("the x-product-id header is missing"))?;
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(bad("send the picture as raw bytes"));
+    };
+    app.upload_picture(&id, header("x-picture-type").as_deref(), bytes.clone()).await
 }

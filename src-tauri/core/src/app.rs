@@ -295,6 +295,18 @@ impl App {
         crate::products::replace(&self.state.store, &self.state.ingest.keys().hook_token, catalogue).await
     }
 
+    /// Stores an uploaded product picture (checked: JPEG or WebP, square, size limits).
+    pub async fn upload_picture(
+        &self,
+        id: &str,
+        content_type: Option<&str>,
+        bytes: Vec<u8>,
+    ) -> Result<crate::products::Picture, crate::products::ProductsError> {
+        let token = self.state.ingest.keys().hook_token;
+        crate::products::upload_picture(&self.state.store, &token, id, content_type, bytes, jiff::Timestamp::now())
+            .await
+    }
+
     /// Every check `replace_products` makes, without saving.
     pub async fn check_products(
         &self,

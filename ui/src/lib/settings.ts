@@ -5,13 +5,14 @@
 import { invoke } from '@tauri-apps/api/core';
 import { HttpFailure, http, inWindow } from './api';
 import type { CatalogueRule } from './bindings/CatalogueRule';
+import type { Picture } from './bindings/Picture';
 import type { Product } from './bindings/Product';
 import type { SettingsChanged } from './bindings/SettingsChanged';
 import type { SettingsView } from './bindings/SettingsView';
 import type { Source } from './bindings/Source';
 import type { TestDeliveryResult } from './bindings/TestDeliveryResult';
 
-export type { CatalogueRule, Product, SettingsChanged, SettingsView, Source, TestDeliveryResult };
+export type { CatalogueRule, Picture, Product, SettingsChanged, SettingsView, Source, TestDeliveryResult };
 
 /** A settings section: `PUT /api/settings/{section}`. */
 export type Section =
@@ -79,4 +80,41 @@ export function replaceProducts(catalogue: Product[]): Promise<Product[]> {
 export async function checkProducts(catalogue: Product[]): Promise<void> {
   if (inWindow()) await invoke('check_products', { catalogue });
   else await http('POST', '/api/products/check', catalogue);
+}
+
+/** Uploads a product picture (JPEG or WebP); the answer's `path` is where lane screens fetch it. */
+export async function uploadPicture(id: string, file: Blob): Promise<Picture> {
+  const bytes = new Uint8Array(await readBytes(file));
+  if (inWindow()) {
+    // Raw bytes, not a JSON array of numbers; the id and type ride in headers.
+    return invoke<Picture>('upload_picture', bytes, { headers: { 'x-product-id': id, 'x-picture-type': file.type } });
+  }
+  let res: Response;
+  try {
+    res = await fetch(`/api/products/${encodeURIComponent(id)}/picture`, {
+      method: 'PUT',
+      headers: { 'content-type': file.type },
+      body: bytes,
+    });
+  } catch (e) {
+    throw new HttpFailure(`cannot reach rangedesk: ${String(e)}`, 'network', 0);
+  }
+  const json: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const o = (json ?? {}) as { error?: unknown; code?: unknown };
+    const message = typeof o.error === 'string' ? o.error : `${res.status} ${res.statusText}`;
+    throw new HttpFailure(message, typeof o.code === 'string' ? o.code : `http_${res.status}`, res.status, json);
+  }
+  return json as Picture;
+}
+
+/** A file's bytes; FileReader where `Blob.arrayBuffer` is missing (older WebKitGTK, jsdom). */
+function readBytes(file: Blob): Promise<ArrayBuffer> {
+  if (typeof file.arrayBuffer === 'function') return file.arrayBuffer();
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result as ArrayBuffer);
+    reader.onerror = () => reject(reader.error ?? new Error('the file could not be read'));
+    reader.readAsArrayBuffer(file);
+  });
 }

@@ -261,3 +261,43 @@ describe('Catalogue editor', () => {
     expect(bodies).toEqual([[CATALOGUE[1]]]);
   });
 });
+
+describe('Catalogue pictures', () => {
+  it('uploads a picture and puts its public URL on the row, then checks the list', async () => {
+    delete (globalThis as { __TAURI_INTERNALS__?: unknown }).__TAURI_INTERNALS__;
+    const requests: Array<[string, RequestInit | undefined]> = [];
+    const catalogue: Product[] = [
+      { id: 'time', type: 'time', display_name: 'Lane time', price: 0.5, max_qty: 120, min_qty: 30, increment_by: 30 },
+      { id: 'T-1', type: 'targets', display_name: 'Silhouette', price: 1.25, max_qty: 10 },
+    ];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string, init?: RequestInit) => {
+        requests.push([url, init]);
+        if (url === '/api/products') return new Response(JSON.stringify(catalogue), { status: 200 });
+        if (url.endsWith('/picture'))
+          return new Response(
+            JSON.stringify({ id: 'T-1', content_type: 'image/webp', width: 512, height: 512, bytes: 4, path: '/hooks/action-target/tok/pictures/T-1' }),
+            { status: 200 },
+          );
+        return new Response(JSON.stringify({ ok: true }), { status: 200 });
+      }),
+    );
+    render(CatalogueEditor, { debounceMs: 0, publicOrigin: 'https://range.example.com/' });
+    const file = new File([new Uint8Array([1, 2, 3, 4])], 't1.webp', { type: 'image/webp' });
+    const input = (await screen.findByLabelText('Upload a picture for row 2')) as HTMLInputElement;
+    await fireEvent.change(input, { target: { files: [file] } });
+
+    const url = screen.getByLabelText('Picture URL of row 2') as HTMLInputElement;
+    await waitFor(() => expect(url.value).toBe('https://range.example.com/hooks/action-target/tok/pictures/T-1'));
+    const [path, init] = requests.find(([u]) => u.endsWith('/picture'))!;
+    expect(path).toBe('/api/products/T-1/picture');
+    expect(init?.method).toBe('PUT');
+    expect((init?.headers as Record<string, string>)['content-type']).toBe('image/webp');
+    expect(Array.from(init?.body as Uint8Array)).toEqual([1, 2, 3, 4]);
+    await waitFor(() => {
+      const check = requests.find(([u]) => u === '/api/products/check');
+      expect(JSON.parse(String(check?.[1]?.body))[1].picture_url).toBe(url.value);
+    });
+  });
+});
