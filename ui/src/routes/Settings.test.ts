@@ -142,6 +142,8 @@ describe('Settings: connections', () => {
     await fireEvent.click(screen.getAllByText('Send a test delivery')[1]);
     expect(await screen.findByText('Refused (401): no Enviso HMAC key is configured')).toBeTruthy();
     expect(calls.find(([c]) => c === 'send_test_delivery')?.[1]).toEqual({ source: 'enviso' });
+    // The panel re-reads the settings so the last delivery shows the test at once.
+    await waitFor(() => expect(calls.filter(([c]) => c === 'settings').length).toBe(2));
   });
 
   it('is read-only without the URLs for a browser that is not on the desk computer', async () => {
