@@ -210,12 +210,7 @@ impl App {
             stop(shutdown_rx.clone()),
         ));
         let flusher = tokio::spawn(flush_counters(ingest.clone(), shutdown_rx.clone()));
-        let polling = if api_configured {
-            tokio::spawn(reconciler.run(c.action_target.poll_seconds, shutdown_rx.clone()))
-        } else {
-            tracing::info!("Action Target's API key is not set: no range set-up, no polling");
-            tokio::spawn(async {})
-        };
+        let polling = tokio::spawn(reconciler.run(state.settings.subscribe(), shutdown_rx.clone()));
         tokio::spawn(async move {
             let _ = tokio::join!(public_task, board_task, flusher, polling);
             if let Err(e) = ingest.flush_counters().await {

@@ -7,9 +7,9 @@
 //! - A change is written into `rangedesk.toml` with `toml_edit`, only the changed keys, so the
 //!   person's comments and layout stay; the file is replaced atomically (write, then rename).
 //! - What can apply live does at once: vendor keys and secrets, purchase rules and window, the
-//!   carrier-hit fee, notifications, ageing, the time zone. What the running listeners or the
-//!   Action Target client were built from (addresses, PIN, TLS, timeouts, the API settings) is
-//!   saved and reported as "applies after restart"; [`Settings::current`] keeps the values in
+//!   carrier-hit fee, notifications, ageing, the time zone, and the Action Target API settings
+//!   (the reconciler follows them). What the running listeners were built from (addresses, PIN,
+//!   TLS, timeouts) is saved and reported as "applies after restart"; [`Settings::current`] keeps the values in
 //!   force until then.
 //! - Every change is recorded as a `settingsChanged` event with who and which keys, never a
 //!   secret's value.
@@ -44,7 +44,7 @@ pub const SECTIONS: [&str; 8] =
     ["server", "action_target", "enviso", "samna", "purchases", "board", "notifications", "carrier_hits"];
 
 /// Keys the running app was built from: saved now, in force after the next start.
-const RESTART_KEYS: [&str; 12] = [
+const RESTART_KEYS: [&str; 8] = [
     "server.listen",
     "server.board_listen",
     "server.board_pin",
@@ -53,10 +53,6 @@ const RESTART_KEYS: [&str; 12] = [
     "server.header_timeout_seconds",
     "server.body_timeout_seconds",
     "server.max_connections",
-    "action_target.api_base",
-    "action_target.api_key",
-    "action_target.api_auth_header",
-    "action_target.poll_seconds",
 ];
 
 /// Keys whose values are never shown, logged or recorded.
@@ -473,6 +469,19 @@ impl Settings {
             SettingsRefusal::invalid(key, one_line(&e.inner().to_string()))
         })?;
         config::check(&self.inner.file, new.clone()).map_err(refusal)?;
+        // The reconciler builds its client from these when they change; refuse what it cannot use.
+        let api_config = crate::vendors::action_target_api::ApiConfig::from_config(&new.action_target);
+        crate::vendors::action_target_api::Client::new(api_config).map_err(|e| {
+            let text = e.to_string();
+            let key = if text.contains("header") {
+                "action_target.api_auth_header"
+            } else if text.contains("URL") {
+                "action_target.api_base"
+            } else {
+                "action_target.api_key"
+            };
+            SettingsRefusal::invalid(key, text)
+        })?;
         let new_json = serde_json::to_value(&new).map_err(|e| SettingsRefusal::invalid(section, e))?;
         write_file(&self.inner.file, &edits, &new_json)?;
 
@@ -558,10 +567,6 @@ fn in_force(saved: &Config, started: &Config) -> Config {
     c.server.header_timeout_seconds = started.server.header_timeout_seconds;
     c.server.body_timeout_seconds = started.server.body_timeout_seconds;
     c.server.max_connections = started.server.max_connections;
-    c.action_target.api_base.clone_from(&started.action_target.api_base);
-    c.action_target.api_key.clone_from(&started.action_target.api_key);
-    c.action_target.api_auth_header.clone_from(&started.action_target.api_auth_header);
-    c.action_target.poll_seconds = started.action_target.poll_seconds;
     c
 }
 

@@ -336,3 +336,46 @@ async fn a_browser_on_the_lan_reads_settings_with_the_pin_but_cannot_change_them
     app.shutdown();
     app.stopped().await;
 }
+
+#[tokio::test]
+async fn an_action_target_api_key_pasted_into_settings_works_without_a_restart() {
+    let sim = rangedesk_simulator::Simulator::start(rangedesk_simulator::SimConfig {
+        api_key: SIM_KEY.into(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let config =
+        format!("[action_target]\nhook_token = \"{TOKEN}\"\napi_base = \"{}\"\npoll_seconds = 1\n", sim.api_base());
+    let r = start_with(&config, Default::default()).await;
+    let status = r.get_json(&r.board("/api/status")).await;
+    assert_eq!(status["action_target_api"]["polling"], false, "no key, no polling");
+    assert_eq!(r.get_json(&r.board("/api/lanes")).await, json!([]));
+
+    let (status, v) = put(&r, "action_target", json!({"api_key": "not-the-key"})).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["applies_after_restart"], json!([]), "the reconciler follows the API settings live");
+    let refused = eventually(std::time::Duration::from_secs(10), async || {
+        let s = r.get_json(&r.board("/api/status")).await;
+        s["action_target_api"]["last_error"].as_str().is_some_and(|e| e.contains("refused the key"))
+    })
+    .await;
+    assert!(refused, "a wrong key is used at once, and the vendor's refusal shows");
+
+    let (status, _) = put(&r, "action_target", json!({"api_key": SIM_KEY})).await;
+    assert_eq!(status, 200);
+    let polling = eventually(std::time::Duration::from_secs(10), async || {
+        let s = r.get_json(&r.board("/api/status")).await;
+        let lanes = r.get_json(&r.board("/api/lanes")).await;
+        s["action_target_api"]["polling"] == true
+            && s["action_target_api"]["last_poll_ok"].is_string()
+            && lanes.as_array().is_some_and(|l| l.len() == 24)
+    })
+    .await;
+    assert!(polling, "the right key reads the range set-up and polls without a restart");
+
+    let (status, err) = put(&r, "action_target", json!({"api_base": "https://"})).await;
+    assert_eq!((status, err["key"].as_str()), (400, Some("action_target.api_base")), "{err}");
+    r.stop().await;
+    sim.shutdown().await;
+}

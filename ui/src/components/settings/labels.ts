@@ -23,10 +23,6 @@ const KEYS: Record<string, string> = {
   'server.header_timeout_seconds': 'header timeout',
   'server.body_timeout_seconds': 'body timeout',
   'server.max_connections': 'connection limit',
-  'action_target.api_base': 'Action Target API address',
-  'action_target.api_key': 'Action Target API key',
-  'action_target.api_auth_header': 'Action Target auth header',
-  'action_target.poll_seconds': 'Action Target poll period',
 };
 
 export function keyLabel(key: string): string {
