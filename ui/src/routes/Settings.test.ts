@@ -303,3 +303,35 @@ describe('Catalogue pictures', () => {
     });
   });
 });
+
+describe('Action Target API settings', () => {
+  it('saves the address and period, and a refresh never undoes what is being typed', async () => {
+    const calls: Array<[string, unknown]> = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === 'settings') return view();
+      if (cmd === 'change_settings') {
+        const v = view();
+        v.action_target.api_base = 'https://playground.action-target.net/api/v2/pos';
+        return { changed: ['action_target.api_base', 'action_target.poll_seconds'], applies_after_restart: [], settings: v };
+      }
+      if (cmd === 'send_test_delivery') return { source: 'action_target', accepted: true, status: 200, reason: null, trace_id: 'tr-1' };
+    });
+    render(Settings);
+    const base = (await screen.findByLabelText('API address')) as HTMLInputElement;
+    expect(base.value).toBe('https://api');
+    await fireEvent.input(base, { target: { value: ' https://playground.action-target.net/api/v2/pos ' } });
+    await fireEvent.click(screen.getAllByRole('button', { name: 'Send a test delivery' })[0]);
+    // The test delivery re-reads the settings: the typed address stays.
+    await waitFor(() => expect(calls.filter(([c]) => c === 'settings').length).toBe(2));
+    expect(base.value).toBe(' https://playground.action-target.net/api/v2/pos ');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save API settings' }));
+    await waitFor(() =>
+      expect(calls.find(([c]) => c === 'change_settings')?.[1]).toEqual({
+        section: 'action_target',
+        patch: { api_base: 'https://playground.action-target.net/api/v2/pos', poll_seconds: 30 },
+      }),
+    );
+    expect(await screen.findByText('Saved and in effect now.')).toBeTruthy();
+  });
+});
