@@ -76,6 +76,8 @@ function view(over: Partial<SettingsView> = {}): SettingsView {
 afterEach(() => {
   clearMocks();
   vi.unstubAllGlobals();
+  // The open tab is kept in the URL; each test starts on the first.
+  history.replaceState(null, '', '#');
 });
 
 describe('Settings: connections', () => {
@@ -171,6 +173,7 @@ describe('Settings: saving', () => {
     });
     render(Settings);
     await fireEvent.click(await screen.findByRole('tab', { name: 'Board on the LAN' }));
+    expect(location.hash, 'the tab is kept in the URL for a reload or bookmark').toBe('#settings/lan');
     const address = screen.getByLabelText(/Board address/) as HTMLInputElement;
     await fireEvent.input(address, { target: { value: '0.0.0.0:8788' } });
     expect(screen.getByText('Set a PIN to open the board beyond this computer.')).toBeTruthy();
