@@ -170,6 +170,7 @@ impl App {
             live,
             reconciler: reconciler.clone(),
             ingest: ingest.clone(),
+            config: settings.subscribe(),
             settings,
             body_timeout: Duration::from_secs(c.server.body_timeout_seconds),
             board: Arc::new(BoardAccess { pin: c.server.board_pin.clone() }),

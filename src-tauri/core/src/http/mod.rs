@@ -31,6 +31,8 @@ pub struct AppState {
     pub body_timeout: Duration,
     pub board: Arc<BoardAccess>,
     pub info: Arc<Info>,
+    /// The current config; read at request time, so a settings change applies to the next view.
+    pub config: tokio::sync::watch::Receiver<Arc<crate::config::Config>>,
 }
 
 /// Who may use the board API.
