@@ -195,6 +195,8 @@ describe('Settings: saving', () => {
     });
     render(Settings);
     await fireEvent.click(await screen.findByRole('tab', { name: 'Purchases, fees, alerts' }));
+    const fee = screen.getByLabelText(/Fee per hit/) as HTMLInputElement;
+    await fireEvent.input(fee, { target: { value: '2.5' } });
     const red = screen.getByLabelText('Red after (seconds)') as HTMLInputElement;
     await fireEvent.input(red, { target: { value: '30' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Save ageing' }));
@@ -203,6 +205,30 @@ describe('Settings: saving', () => {
     );
     expect(red.getAttribute('aria-invalid')).toBe('true');
     expect(screen.getByLabelText('Amber after (seconds)').getAttribute('aria-invalid')).toBe('false');
+    expect(red.value, 'what was typed stays, to be corrected').toBe('30');
+    expect(fee.value, 'another section keeps its unsaved edit').toBe('2.5');
+  });
+});
+
+describe('Settings: drafts', () => {
+  it('a save resets only its own section, keeping another section being edited', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'settings') return view();
+      if (cmd === 'change_settings') {
+        const v = view();
+        v.board.ageing_red_seconds = 240;
+        return { changed: ['board.ageing_red_seconds'], applies_after_restart: [], settings: v };
+      }
+    });
+    render(Settings);
+    await fireEvent.click(await screen.findByRole('tab', { name: 'Purchases, fees, alerts' }));
+    const fee = screen.getByLabelText(/Fee per hit/) as HTMLInputElement;
+    await fireEvent.input(fee, { target: { value: '2.5' } });
+    await fireEvent.input(screen.getByLabelText('Red after (seconds)'), { target: { value: '240' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save ageing' }));
+    expect(await screen.findByText('Saved and in effect now.')).toBeTruthy();
+    expect((screen.getByLabelText('Red after (seconds)') as HTMLInputElement).value).toBe('240');
+    expect(fee.value, 'the unsaved fee is not thrown away').toBe('2.5');
   });
 });
 
