@@ -36,6 +36,9 @@ pub use test_delivery::TestDeliveryResult;
 /// A change to one section: a JSON object of the keys to set (see [`Settings::change`]).
 pub type Patch = serde_json::Value;
 
+/// How many days back the connections panel looks for each vendor's last delivery.
+pub const LOOK_BACK_DAYS: i64 = 30;
+
 /// The event every saved change is recorded as.
 pub const SETTINGS_CHANGED: &str = "settingsChanged";
 
@@ -202,8 +205,9 @@ pub struct ConnectionView {
     pub source: Source,
     /// Verification keys configured (for Action Target: 1, its hook token).
     pub keys: u32,
+    /// The newest delivery of the last 30 days, whatever its verdict.
     pub last_delivery: Option<LastDelivery>,
-    /// When the last accepted (not test) delivery arrived.
+    /// When the newest accepted delivery of the last 30 days arrived.
     pub last_accepted_at: Option<String>,
 }
 
@@ -405,22 +409,16 @@ impl Settings {
             (Source::Enviso, c.enviso.hmac_keys.len() as u32),
             (Source::Samna, c.samna.secrets.len() as u32),
         ];
+        // "Is it connected?" looks back this far; older deliveries do not answer it.
+        let since = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * LOOK_BACK_DAYS);
         let rows = self
             .inner
             .store
             .read(move |conn| {
                 let mut out = Vec::new();
                 for (source, _) in counts {
-                    let newest = |verdict| deliveries::Filter {
-                        source: Some(source),
-                        verdict,
-                        from: None,
-                        to: None,
-                        before: None,
-                        limit: 1,
-                    };
-                    let last = deliveries::list(conn, &newest(None))?.pop();
-                    let accepted = deliveries::list(conn, &newest(Some(Verdict::Accepted)))?.pop();
+                    let last = deliveries::newest_since(conn, source, since, false)?;
+                    let accepted = deliveries::newest_since(conn, source, since, true)?;
                     out.push((last, accepted));
                 }
                 Ok(out)
