@@ -18,7 +18,7 @@ use crate::api::{ApiError, ApiErrorCode, HookUrls};
 use crate::config::{self, Config, ConfigError};
 use crate::ingest::{Ingest, Keys};
 use crate::reconciler::ApiHealth;
-use crate::store::deliveries::{self, Verdict};
+use crate::store::deliveries;
 use crate::store::{Store, events};
 use crate::vendors::{NewEvent, Source};
 use serde::Serialize;
@@ -29,9 +29,16 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 use ts_rs::TS;
 
+mod patch;
 mod test_delivery;
+mod view;
 
+use patch::{Edit, edits, get_path, set_path, write_file};
 pub use test_delivery::TestDeliveryResult;
+pub use view::{
+    ActionTargetSettingsView, ConnectionView, EnvisoSettingsView, LastDelivery, SamnaSettingsView, SecretView,
+    ServerSettingsView, SettingsChanged, SettingsView,
+};
 
 /// A change to one section: a JSON object of the keys to set (see [`Settings::change`]).
 pub type Patch = serde_json::Value;
@@ -57,43 +64,6 @@ const RESTART_KEYS: [&str; 8] = [
     "server.body_timeout_seconds",
     "server.max_connections",
 ];
-
-/// Keys whose values are never shown, logged or recorded.
-const SECRET_KEYS: [&str; 4] = ["server.board_pin", "action_target.api_key", "enviso.hmac_keys", "samna.secrets"];
-
-/// What each section lets people set directly. Key lists are changed one key at a time
-/// (`add_…`/`remove_…`), the hook token is generated, `ui_dir` is for developers.
-fn editable(section: &str) -> &'static [&'static str] {
-    match section {
-        "server" => &[
-            "listen",
-            "board_listen",
-            "board_pin",
-            "tls_cert",
-            "tls_key",
-            "time_zone",
-            "header_timeout_seconds",
-            "body_timeout_seconds",
-            "max_connections",
-        ],
-        "action_target" => &["api_base", "api_key", "api_auth_header", "poll_seconds"],
-        "samna" => &["tolerance_seconds"],
-        "purchases" => &["approval_window_seconds"],
-        "board" => &["ageing_amber_seconds", "ageing_red_seconds"],
-        "notifications" => &[
-            "help",
-            "carrier_hit",
-            "purchase",
-            "ending_soon",
-            "overtime",
-            "vendor_silent",
-            "vendor_silent_minutes",
-            "sound",
-        ],
-        "carrier_hits" => &["fee"],
-        _ => &[],
-    }
-}
 
 /// A refused change or a failed read: `{error, code, key}`; `key` names the setting at fault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
@@ -127,129 +97,6 @@ impl From<crate::store::StoreError> for SettingsRefusal {
     }
 }
 
-/// A secret as the screens see it: set, and at most its last four characters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct SecretView {
-    /// `…` and the last four characters, for telling keys apart; `None` for short secrets, where
-    /// four characters would give too much away.
-    pub hint: Option<String>,
-}
-
-impl SecretView {
-    fn of(secret: &str) -> SecretView {
-        let chars: Vec<char> = secret.chars().collect();
-        let hint = (chars.len() >= 12).then(|| format!("…{}", chars[chars.len() - 4..].iter().collect::<String>()));
-        SecretView { hint }
-    }
-
-    fn optional(secret: &str) -> Option<SecretView> {
-        (!secret.trim().is_empty()).then(|| SecretView::of(secret))
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct ServerSettingsView {
-    pub listen: String,
-    pub board_listen: String,
-    /// Whether a PIN is set; the PIN itself is never sent back.
-    pub board_pin_set: bool,
-    pub tls_cert: String,
-    pub tls_key: String,
-    pub time_zone: String,
-    #[ts(type = "number")]
-    pub header_timeout_seconds: u64,
-    #[ts(type = "number")]
-    pub body_timeout_seconds: u64,
-    #[ts(type = "number")]
-    pub max_connections: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct ActionTargetSettingsView {
-    pub api_base: String,
-    pub api_key: Option<SecretView>,
-    pub api_auth_header: String,
-    #[ts(type = "number")]
-    pub poll_seconds: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct EnvisoSettingsView {
-    /// In the file's order; remove one by its position.
-    pub hmac_keys: Vec<SecretView>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct SamnaSettingsView {
-    /// In the file's order; remove one by its position.
-    pub secrets: Vec<SecretView>,
-    #[ts(type = "number")]
-    pub tolerance_seconds: u64,
-}
-
-/// The last request a vendor route received, whatever its verdict.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct LastDelivery {
-    pub trace_id: String,
-    pub received_at: String,
-    pub verdict: Verdict,
-    pub status: u16,
-    pub reason: Option<String>,
-    /// Sent by the settings screen's "send a test delivery", not by the vendor.
-    pub test: bool,
-}
-
-/// "Is it connected?" for one vendor.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct ConnectionView {
-    pub source: Source,
-    /// Verification keys configured (for Action Target: 1, its hook token).
-    pub keys: u32,
-    /// The newest delivery of the last 30 days, whatever its verdict.
-    pub last_delivery: Option<LastDelivery>,
-    /// When the newest accepted delivery of the last 30 days arrived.
-    pub last_accepted_at: Option<String>,
-}
-
-/// Everything the settings screens show. Carries no secret.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct SettingsView {
-    /// The config file changes are saved to.
-    pub file: String,
-    pub server: ServerSettingsView,
-    pub action_target: ActionTargetSettingsView,
-    pub enviso: EnvisoSettingsView,
-    pub samna: SamnaSettingsView,
-    pub purchases: config::Purchases,
-    pub board: config::Board,
-    pub notifications: config::Notifications,
-    pub carrier_hits: config::CarrierHits,
-    /// Saved keys whose new value takes effect only when the app starts again.
-    pub restart_needed: Vec<String>,
-    /// Whether this client may change settings: the window, or a browser on this computer.
-    pub can_change: bool,
-    /// The URLs to paste into the vendor portals; they carry the hook token, so only the window
-    /// and browsers on this computer get them.
-    pub hook_urls: Option<HookUrls>,
-    pub connections: Vec<ConnectionView>,
-    /// Action Target's API: the last successful poll and the last error.
-    pub action_target_api: ApiHealth,
-    /// The IANA zone names this computer knows, for the time zone field.
-    pub time_zones: Vec<String>,
-    /// The computer's own zone, used while `time_zone` is empty.
-    pub system_time_zone: Option<String>,
-}
-
-/// The answer to a saved change.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct SettingsChanged {
-    /// The keys saved, e.g. `carrier_hits.fee`.
-    pub changed: Vec<String>,
-    /// Of those, the ones that take effect only after a restart.
-    pub applies_after_restart: Vec<String>,
-    pub settings: SettingsView,
-}
-
 /// The live settings of a running app; cheap to clone.
 #[derive(Clone)]
 pub struct Settings {
@@ -270,15 +117,6 @@ struct Inner {
     store: Store,
     /// One change at a time, so two saves cannot interleave their file writes.
     changing: tokio::sync::Mutex<()>,
-}
-
-/// One key to set: its dotted name, its path in the config, its new value.
-struct Edit {
-    key: String,
-    path: Vec<String>,
-    value: Value,
-    /// For the event: what happened, in words that never contain a secret.
-    note: String,
 }
 
 impl Settings {
@@ -468,18 +306,7 @@ impl Settings {
         })?;
         config::check(&self.inner.file, new.clone()).map_err(refusal)?;
         // The reconciler builds its client from these when they change; refuse what it cannot use.
-        let api_config = crate::vendors::action_target_api::ApiConfig::from_config(&new.action_target);
-        crate::vendors::action_target_api::Client::new(api_config).map_err(|e| {
-            let text = e.to_string();
-            let key = if text.contains("header") {
-                "action_target.api_auth_header"
-            } else if text.contains("URL") {
-                "action_target.api_base"
-            } else {
-                "action_target.api_key"
-            };
-            SettingsRefusal::invalid(key, text)
-        })?;
+        check_api(&new.action_target)?;
         let new_json = serde_json::to_value(&new).map_err(|e| SettingsRefusal::invalid(section, e))?;
         write_file(&self.inner.file, &edits, &new_json)?;
 
@@ -554,6 +381,21 @@ impl Settings {
     }
 }
 
+/// What the Action Target client needs beyond `config::check`: an address it can parse and a
+/// key that fits in a header. Each refusal names its key; nothing matches on error text.
+fn check_api(at: &config::ActionTarget) -> Result<(), SettingsRefusal> {
+    use crate::vendors::action_target_api::{ApiConfig, Client};
+    let cfg = ApiConfig::from_config(at);
+    let usable_url = reqwest::Url::parse(&cfg.base).is_ok_and(|u| !u.cannot_be_a_base() && u.has_host());
+    if !cfg.base.is_empty() && !usable_url {
+        return Err(SettingsRefusal::invalid("action_target.api_base", "is not an http:// or https:// address"));
+    }
+    if reqwest::header::HeaderValue::try_from(format!("Bearer {}", cfg.api_key)).is_err() {
+        return Err(SettingsRefusal::invalid("action_target.api_key", "has characters a key cannot have"));
+    }
+    Client::new(cfg).map(|_| ()).map_err(|e| SettingsRefusal::invalid("action_target", e))
+}
+
 /// The config in force: everything saved, except what the running app was built from.
 fn in_force(saved: &Config, started: &Config) -> Config {
     let mut c = saved.clone();
@@ -589,238 +431,9 @@ fn refusal(e: ConfigError) -> SettingsRefusal {
     }
 }
 
-/// The keys a patch sets, checked against what the section allows.
-fn edits(section: &str, patch: &Value, saved: &Config) -> Result<Vec<Edit>, SettingsRefusal> {
-    if !SECTIONS.contains(&section) {
-        return Err(SettingsRefusal {
-            error: format!("there is no settings section {section:?}; use one of {}", SECTIONS.join(", ")),
-            code: ApiErrorCode::NotFound,
-            key: None,
-        });
-    }
-    let Some(fields) = patch.as_object() else {
-        return Err(SettingsRefusal::invalid(section, "the body must be a JSON object of the keys to change"));
-    };
-    let mut out = Vec::new();
-    let list = match section {
-        "enviso" => Some(("hmac_keys", "add_hmac_key", "remove_hmac_key", &saved.enviso.hmac_keys)),
-        "samna" => Some(("secrets", "add_secret", "remove_secret", &saved.samna.secrets)),
-        _ => None,
-    };
-    if let Some((name, add, remove, current)) = list {
-        let key = format!("{section}.{name}");
-        let mut keys = current.clone();
-        let mut notes = Vec::new();
-        if let Some(v) = fields.get(remove) {
-            let n = v.as_u64().and_then(|n| usize::try_from(n).ok()).filter(|&n| n < keys.len()).ok_or_else(|| {
-                SettingsRefusal::invalid(
-                    &key,
-                    format!(
-                        "{remove} must be the position of a configured key (0 to {})",
-                        keys.len().saturating_sub(1)
-                    ),
-                )
-            })?;
-            keys.remove(n);
-            notes.push("a key removed");
-        }
-        if let Some(v) = fields.get(add) {
-            let new = v
-                .as_str()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| SettingsRefusal::invalid(&key, format!("{add} must be a non-empty string")))?;
-            if keys.iter().any(|k| k == new) {
-                return Err(SettingsRefusal::invalid(&key, "that key is already configured"));
-            }
-            keys.push(new.to_owned());
-            notes.push("a key added");
-        }
-        if !notes.is_empty() {
-            out.push(Edit {
-                path: vec![section.to_owned(), name.to_owned()],
-                key,
-                value: Value::from(keys),
-                note: notes.join(", "),
-            });
-        }
-    }
-    for (k, v) in fields {
-        let key = format!("{section}.{k}");
-        if let Some((name, add, remove, _)) = list {
-            if k == add || k == remove {
-                continue;
-            }
-            if k == name {
-                return Err(SettingsRefusal::invalid(
-                    key,
-                    format!("add or remove one key at a time ({add}, {remove})"),
-                ));
-            }
-        }
-        if section == "purchases" && k == "rules" {
-            let Some(rules) = v.as_object() else {
-                return Err(SettingsRefusal::invalid(key, "must be an object such as {\"ammo\": \"ask\"}"));
-            };
-            for (rk, rv) in rules {
-                out.push(Edit {
-                    key: format!("purchases.rules.{rk}"),
-                    path: vec!["purchases".into(), "rules".into(), rk.clone()],
-                    value: rv.clone(),
-                    note: format!("set to {rv}"),
-                });
-            }
-            continue;
-        }
-        if section == "action_target" && k == "hook_token" {
-            return Err(SettingsRefusal::invalid(key, "is generated by the app and cannot be set here"));
-        }
-        if !editable(section).contains(&k.as_str()) {
-            return Err(SettingsRefusal::invalid(key, "is not a setting that can be changed here"));
-        }
-        let secret = SECRET_KEYS.contains(&key.as_str());
-        let value = match v {
-            // A key pasted into a field often brings spaces or a newline along.
-            Value::String(s) if secret => Value::String(s.trim().to_owned()),
-            other => other.clone(),
-        };
-        let note = match (&value, secret) {
-            (Value::String(s), true) if s.is_empty() => "cleared".to_owned(),
-            (_, true) => "set (secret, not recorded)".to_owned(),
-            (v, false) => format!("set to {v}"),
-        };
-        out.push(Edit { path: vec![section.to_owned(), k.clone()], key, value, note });
-    }
-    Ok(out)
-}
-
-fn get_path<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    path.iter().try_fold(v, |v, k| v.get(*k))
-}
-
-fn set_path(v: &mut Value, path: &[String], value: Value) {
-    let Some((last, parents)) = path.split_last() else { return };
-    let mut at = v;
-    for p in parents {
-        let Some(obj) = at.as_object_mut() else { return };
-        at = obj.entry(p.clone()).or_insert_with(|| Value::Object(Default::default()));
-    }
-    if let Some(obj) = at.as_object_mut() {
-        obj.insert(last.clone(), value);
-    }
-}
-
-/// A JSON value as TOML; `None` for what a config key never holds (null, objects).
-fn toml_value(v: &Value) -> Option<toml_edit::Value> {
-    Some(match v {
-        Value::Bool(b) => (*b).into(),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => i.into(),
-            None => n.as_f64()?.into(),
-        },
-        Value::String(s) => s.as_str().into(),
-        Value::Array(items) => {
-            let mut a = toml_edit::Array::new();
-            for i in items {
-                a.push(toml_value(i)?);
-            }
-            a.into()
-        }
-        Value::Null | Value::Object(_) => return None,
-    })
-}
-
-/// Writes each edited key into the file with its new (checked) value, keeping everything else —
-/// comments included, and the comment after a changed value — as the person wrote it.
-fn write_file(file: &std::path::Path, edits: &[Edit], new: &Value) -> Result<(), SettingsRefusal> {
-    let io = |e: std::io::Error| SettingsRefusal {
-        error: format!("{}: cannot save: {e}", file.display()),
-        code: ApiErrorCode::StoreUnavailable,
-        key: None,
-    };
-    let text = match std::fs::read_to_string(file) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(io(e)),
-    };
-    let mut doc: toml_edit::DocumentMut =
-        text.parse().map_err(|e: toml_edit::TomlError| SettingsRefusal::invalid("(file)", one_line(e.message())))?;
-    for e in edits {
-        let path: Vec<&str> = e.path.iter().map(String::as_str).collect();
-        let mut value = get_path(new, &path)
-            .and_then(toml_value)
-            .ok_or_else(|| SettingsRefusal::invalid(&e.key, "has no value that can be written to the file"))?;
-        let Some((last, parents)) = path.split_last() else { continue };
-        let mut table: &mut dyn toml_edit::TableLike = doc.as_table_mut();
-        for p in parents {
-            let item = table.entry(p).or_insert_with(|| {
-                let mut t = toml_edit::Table::new();
-                t.set_implicit(true);
-                toml_edit::Item::Table(t)
-            });
-            table = item
-                .as_table_like_mut()
-                .ok_or_else(|| SettingsRefusal::invalid(&e.key, format!("`{p}` in the file is not a table")))?;
-        }
-        match table.get_mut(last) {
-            Some(item) => {
-                if let Some(old) = item.as_value() {
-                    *value.decor_mut() = old.decor().clone();
-                }
-                *item = toml_edit::Item::Value(value);
-            }
-            None => {
-                table.insert(last, toml_edit::Item::Value(value));
-            }
-        }
-    }
-    let text = doc.to_string();
-    // The file as it will be must load: a hand edit since start that broke it is refused here,
-    // before anything is replaced.
-    config::parse(file, &text).map_err(refusal)?;
-    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let tmp = file.with_extension("toml.tmp");
-    std::fs::write(&tmp, text).map_err(io)?;
-    std::fs::rename(&tmp, file).map_err(io)?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secrets_show_at_most_their_last_four_characters() {
-        assert_eq!(SecretView::of("wh_sec_abcdefgh1234").hint.as_deref(), Some("…1234"));
-        assert_eq!(SecretView::of("4821").hint, None, "a short secret gets no hint at all");
-        assert_eq!(SecretView::optional("  "), None);
-    }
-
-    #[test]
-    fn patches_name_the_key_they_break() {
-        let c = Config::default();
-        let err = |section: &str, patch: Value| edits(section, &patch, &c).err().map(|e| e.key.unwrap_or_default());
-        assert_eq!(
-            err("action_target", serde_json::json!({"hook_token": "x"})).as_deref(),
-            Some("action_target.hook_token")
-        );
-        assert_eq!(err("enviso", serde_json::json!({"hmac_keys": []})).as_deref(), Some("enviso.hmac_keys"));
-        assert_eq!(err("enviso", serde_json::json!({"remove_hmac_key": 0})).as_deref(), Some("enviso.hmac_keys"));
-        assert_eq!(err("board", serde_json::json!({"colour": 1})).as_deref(), Some("board.colour"));
-        assert!(edits("nope", &serde_json::json!({}), &c).is_err());
-    }
-
-    #[test]
-    fn rotation_removes_by_position_then_adds() {
-        let mut c = Config::default();
-        c.samna.secrets = vec!["wh_sec_old".into(), "wh_sec_mid".into()];
-        let e = edits("samna", &serde_json::json!({"remove_secret": 0, "add_secret": " wh_sec_new\n"}), &c).unwrap();
-        assert_eq!(e.len(), 1);
-        assert_eq!(e[0].value, serde_json::json!(["wh_sec_mid", "wh_sec_new"]));
-        assert!(!e[0].note.contains("wh_sec"), "the event never holds a secret: {}", e[0].note);
-    }
 
     #[test]
     fn restart_only_keys_keep_their_started_value_in_force() {
