@@ -9,8 +9,12 @@ export type ConnectionView = { source: Source,
 /**
  * Verification keys configured (for Action Target: 1, its hook token).
  */
-keys: number, last_delivery: LastDelivery | null, 
+keys: number, 
 /**
- * When the last accepted (not test) delivery arrived.
+ * The newest delivery of the last 30 days, whatever its verdict.
+ */
+last_delivery: LastDelivery | null, 
+/**
+ * When the newest accepted delivery of the last 30 days arrived.
  */
 last_accepted_at: string | null, };
