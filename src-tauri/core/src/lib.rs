@@ -15,6 +15,7 @@ pub mod products;
 pub mod purchases;
 pub mod reconciler;
 pub mod sessions;
+pub mod settings;
 pub mod store;
 pub mod vendors;
 

@@ -31,12 +31,14 @@ export class HttpFailure extends Error {
     message: string,
     readonly code: string,
     readonly status: number,
+    /** The refusal's whole JSON body, for the fields some refusals add (`key`, `rule`, `index`). */
+    readonly body: unknown = null,
   ) {
     super(message);
   }
 }
 
-async function http<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function http<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -57,7 +59,7 @@ async function http<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
   if (!res.ok) {
     const o = (json ?? {}) as { error?: unknown; code?: unknown };
     const message = typeof o.error === 'string' ? o.error : `${res.status} ${res.statusText}`;
-    throw new HttpFailure(message, typeof o.code === 'string' ? o.code : `http_${res.status}`, res.status);
+    throw new HttpFailure(message, typeof o.code === 'string' ? o.code : `http_${res.status}`, res.status, json);
   }
   return json as T;
 }

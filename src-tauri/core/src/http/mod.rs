@@ -27,9 +27,12 @@ pub struct AppState {
     pub live: crate::board::Live,
     pub reconciler: crate::reconciler::Reconciler,
     pub ingest: Ingest,
+    pub settings: crate::settings::Settings,
     pub body_timeout: Duration,
     pub board: Arc<BoardAccess>,
     pub info: Arc<Info>,
+    /// The current config; read at request time, so a settings change applies to the next view.
+    pub config: tokio::sync::watch::Receiver<Arc<crate::config::Config>>,
 }
 
 /// Who may use the board API.
