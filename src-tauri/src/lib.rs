@@ -44,6 +44,10 @@ pub fn run() -> ExitCode {
             commands::resolve_help,
             commands::decide_purchase,
             commands::tick_off,
+            commands::start_session,
+            commands::modify_session,
+            commands::stop_session,
+            commands::visits,
         ])
         .setup(|tauri_app| {
             push::board_changes(tauri_app.app_handle().clone(), core_for_push);

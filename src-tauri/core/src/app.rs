@@ -71,6 +71,8 @@ pub struct App {
     shutdown: watch::Sender<bool>,
     stopped: watch::Receiver<bool>,
     _tasks: Arc<Mutex<()>>,
+    /// Keeps the config's watch open; a live settings change is sent through it.
+    _config_tx: Arc<watch::Sender<Arc<config::Config>>>,
 }
 
 impl App {
@@ -164,7 +166,9 @@ impl App {
             live.clone(),
             api_configured && c.action_target.poll_seconds > 0,
         );
+        let (config_tx, config_rx) = watch::channel(Arc::new(c.clone()));
         let state = AppState {
+            config: config_rx,
             store: store.clone(),
             live,
             reconciler: reconciler.clone(),
@@ -233,6 +237,7 @@ impl App {
             shutdown,
             stopped,
             _tasks: Arc::new(Mutex::new(())),
+            _config_tx: Arc::new(config_tx),
         })
     }
 
@@ -280,7 +285,17 @@ impl App {
     }
 
     pub fn board(&self) -> crate::board::BoardView {
-        self.state.live.view(jiff::Timestamp::now())
+        self.state.board_view(jiff::Timestamp::now())
+    }
+
+    /// The current config.
+    pub fn config(&self) -> std::sync::Arc<crate::config::Config> {
+        self.state.config()
+    }
+
+    /// A day's bookings, check-ins and pass scans (today when `day` is `None`).
+    pub async fn visits(&self, day: Option<String>) -> Result<crate::visits::VisitsView, ApiError> {
+        self.state.visits(day.as_deref()).await
     }
 
     pub fn live(&self) -> &crate::board::Live {

@@ -17,6 +17,7 @@ pub mod reconciler;
 pub mod sessions;
 pub mod store;
 pub mod vendors;
+pub mod visits;
 
 /// Resolves on ctrl-c or SIGTERM, whichever comes first. The handlers are installed when this is
 /// called, not when the future is first polled, so a signal that arrives while the app is still
