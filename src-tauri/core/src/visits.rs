@@ -92,12 +92,12 @@ fn classify(source: Source, kind: &str) -> Option<(List, &'static str)> {
 /// The ids an event is about. Enviso's `BOOKINGS_CANCELLED` names several (`data.ids`), so each
 /// of those bookings turns cancelled rather than one line named after the whole list.
 fn subjects(e: &events::EventRow) -> Vec<Option<String>> {
-    if e.source == Source::Enviso {
-        if let Some(ids) = e.data.get("data").and_then(|d| d.get("ids")).and_then(|v| v.as_array()) {
-            let ids: Vec<Option<String>> = ids.iter().filter_map(|v| v.as_str().map(|s| Some(s.to_owned()))).collect();
-            if !ids.is_empty() {
-                return ids;
-            }
+    if e.source == Source::Enviso
+        && let Some(ids) = e.data.get("data").and_then(|d| d.get("ids")).and_then(|v| v.as_array())
+    {
+        let ids: Vec<Option<String>> = ids.iter().filter_map(|v| v.as_str().map(|s| Some(s.to_owned()))).collect();
+        if !ids.is_empty() {
+            return ids;
         }
     }
     vec![e.subject.clone()]
