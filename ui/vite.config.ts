@@ -15,6 +15,6 @@ export default defineConfig(({ mode }) => ({
     environment: 'jsdom',
     include: ['src/**/*.test.ts'],
     // Unmounts each test's components so one test's rows never leak into the next.
-    setupFiles: ['@testing-library/svelte/vitest'],
+    setupFiles: ['@testing-library/svelte/vitest', './src/test/setup.ts'],
   },
 }));

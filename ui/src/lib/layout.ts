@@ -18,8 +18,11 @@ export const LAYOUT = {
   sideMinRem: 20,
   sideVw: 22,
   sideMaxRem: 23,
-  /** A tile's narrowest width and fixed height, and the gap between tiles and between bays. */
+  /** A tile's usual narrowest width and fixed height, and the gap between tiles and between bays. */
   tileMinRem: 10.2,
+  /** How narrow a tile may get when that saves the grid a scroll: a bay of nine beside the
+      queue at 1920 px takes one row instead of two. Still room for a 24 px name and a countdown. */
+  tileSmallestRem: 8.6,
   tileHeightRem: 5.3,
   gapRem: 0.35,
   /** A bay's heading: its line and the space under it. */
@@ -46,19 +49,16 @@ export function layoutVars(): string {
 
 export type Fit = { columns: number; rows: number; heightPx: number; availablePx: number; fits: boolean };
 
-/**
- * Whether bays of `bays[i]` lanes fit a `width`×`height` viewport without scrolling the lane
- * grid, as CSS lays them out: `repeat(auto-fill, minmax(tile, 1fr))` columns beside the right
- * column, each bay its heading plus its rows of fixed-height tiles. `named` says whether bays show
- * a heading (a range without bays has none).
- */
-export function lanesFit(width: number, height: number, bays: number[], named = true): Fit {
+const px = (rem: number) => rem * ROOT_PX;
+
+/** Columns of tiles at least `tileRem` wide that fit `widthPx`, with the gaps between them. */
+function columnsFor(widthPx: number, tileRem: number): number {
+  return Math.max(1, Math.floor((widthPx + px(LAYOUT.gapRem)) / (px(tileRem) + px(LAYOUT.gapRem))));
+}
+
+/** The height of bays of `bays[i]` lanes in `columns` columns, headings included when `named`. */
+function gridHeight(columns: number, bays: number[], named: boolean): { rows: number; heightPx: number } {
   const L = LAYOUT;
-  const px = (rem: number) => rem * ROOT_PX;
-  const side = Math.min(Math.max(px(L.sideMinRem), (width * L.sideVw) / 100), px(L.sideMaxRem));
-  const lanesWidth = width - 2 * px(L.padXRem) - px(L.mainGapRem) - side;
-  // auto-fill: as many columns as fit with the gaps between them.
-  const columns = Math.max(1, Math.floor((lanesWidth + px(L.gapRem)) / (px(L.tileMinRem) + px(L.gapRem))));
   let rows = 0;
   let heightPx = 0;
   bays.forEach((n, i) => {
@@ -68,6 +68,35 @@ export function lanesFit(width: number, height: number, bays: number[], named = 
     if (named) heightPx += px(L.bayHeadRem) + px(L.bayHeadGapRem);
     heightPx += r * px(L.tileHeightRem) + Math.max(0, r - 1) * px(L.gapRem);
   });
+  return { rows, heightPx };
+}
+
+/**
+ * How many columns the lane grid uses in a `widthPx`×`heightPx` box: the usual tile width's
+ * count when that fits without scrolling, else the fewest more (narrower tiles, down to
+ * `tileSmallestRem`) that do; the most there is room for when nothing fits.
+ */
+export function gridColumns(widthPx: number, heightPx: number, bays: number[], named = true): number {
+  const usual = columnsFor(widthPx, LAYOUT.tileMinRem);
+  const most = Math.max(usual, columnsFor(widthPx, LAYOUT.tileSmallestRem));
+  for (let c = usual; c <= most; c++) {
+    if (gridHeight(c, bays, named).heightPx <= heightPx) return c;
+  }
+  return most;
+}
+
+/**
+ * Whether bays of `bays[i]` lanes fit a `width`×`height` viewport without scrolling the lane
+ * grid, laid out as the board lays them out: the grid beside the right column, below the header,
+ * each bay its heading plus its rows of fixed-height tiles in `gridColumns` columns. `named` says
+ * whether bays show a heading (a range without bays has none).
+ */
+export function lanesFit(width: number, height: number, bays: number[], named = true): Fit {
+  const L = LAYOUT;
+  const side = Math.min(Math.max(px(L.sideMinRem), (width * L.sideVw) / 100), px(L.sideMaxRem));
+  const lanesWidth = width - 2 * px(L.padXRem) - px(L.mainGapRem) - side;
   const availablePx = height - px(L.headerRem) - px(L.padBottomRem);
+  const columns = gridColumns(lanesWidth, availablePx, bays, named);
+  const { rows, heightPx } = gridHeight(columns, bays, named);
   return { columns, rows, heightPx, availablePx, fits: heightPx <= availablePx };
 }
