@@ -2,8 +2,6 @@
 // scrolling the lane grid, with lane names of at least 24 px and touch targets of at least 44 px.
 // jsdom lays nothing out, so this checks the numbers the CSS is built from (lib/layout.ts) with
 // the grid's own arithmetic, and that the components really read them.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { cleanup, render } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,7 +9,16 @@ import Board from '../routes/Board.svelte';
 import { board, lane } from '../test/fixtures';
 import { LAYOUT, lanesFit, layoutVars, ROOT_PX } from './layout';
 
-const src = (p: string) => readFileSync(join(__dirname, '..', p), 'utf8');
+// The sources as text, through Vite's `?raw`, so the check reads the CSS that ships.
+const SOURCES = import.meta.glob(['../**/*.svelte', '../app.css'], { query: '?raw', import: 'default', eager: true }) as Record<
+  string,
+  string
+>;
+const src = (p: string): string => {
+  const text = SOURCES[`../${p}`];
+  if (text === undefined) throw new Error(`no source ${p}`);
+  return text;
+};
 
 afterEach(() => {
   cleanup();

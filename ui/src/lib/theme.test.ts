@@ -30,9 +30,7 @@ describe('light and dark', () => {
   });
 
   it('has app.css colour the page for each choice', async () => {
-    const { readFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const css = readFileSync(join(__dirname, '..', 'app.css'), 'utf8');
+    const css = (await import('../app.css?raw')).default;
     expect(css).toContain(":root[data-theme='dark']");
     expect(css).toMatch(/prefers-color-scheme: dark\)\s*\{\s*:root:not\(\[data-theme='light'\]\)/);
   });
