@@ -236,7 +236,8 @@ export function vendorLinks(
   now: number,
 ): VendorLink[] {
   const silentMs = Number(board.vendor_silent_minutes) * 60_000;
-  return board.vendors.map((v) => {
+  // `?? []`: a core from before vendor health sends no list; the chips then stay away.
+  return (board.vendors ?? []).map((v) => {
     const name = SHORT_NAMES[v.source] ?? v.source;
     const full = v.source === 'action_target' ? 'Action Target' : name;
     const ago = v.last_delivery_at === null ? null : since(v.last_delivery_at, now);
