@@ -89,6 +89,13 @@ describe('Lane drawer', () => {
     const { tile, dialog } = await openLane(container, 'L1');
     expect(within(dialog).getByRole('heading', { level: 2 }).textContent).toBe('Lane 1');
     expect(screen.getByRole('dialog', { name: 'Lane 1' })).toBe(dialog);
+    // Tab keeps to the drawer: from its last control back to its first, and the other way.
+    const controls = [...dialog.querySelectorAll<HTMLElement>('button')];
+    controls.at(-1)?.focus();
+    await fireEvent.keyDown(window, { key: 'Tab' });
+    expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Close lane drawer' }));
+    await fireEvent.keyDown(window, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(controls.at(-1));
     await fireEvent.keyDown(window, { key: 'Escape' });
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(document.activeElement).toBe(tile);
@@ -225,5 +232,16 @@ describe('Lane drawer in a browser', () => {
     await fireEvent.click(d.getByRole('button', { name: 'Stop session' }));
     await fireEvent.click(d.getByRole('button', { name: 'Confirm stop' }));
     expect((await d.findByText(/Cannot stop/)).textContent).toBe('Cannot stop: Action Target refused the key');
+  });
+});
+
+describe('keyboard order on the board', () => {
+  it('reaches the action queue before the lane tiles', async () => {
+    desktop(board({ lanes: [lane()], help: [{ help_id: 1, session_id: null, lane_id: 'L1', raised_at: at(-5), acknowledged_at: null, acknowledged_by: null }] }));
+    const { container } = render(Board);
+    await waitFor(() => expect(container.querySelector('li[data-help-id]')).not.toBeNull());
+    const item = container.querySelector('li[data-help-id]') as HTMLElement;
+    const tile = container.querySelector('[data-lane-id]') as HTMLElement;
+    expect(item.compareDocumentPosition(tile) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
   });
 });
