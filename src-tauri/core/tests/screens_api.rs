@@ -90,6 +90,20 @@ async fn today_lists_bookings_checkins_and_scans_in_the_ranges_time_zone() {
 }
 
 #[tokio::test]
+async fn a_day_is_cut_at_local_midnight_across_a_dst_change() {
+    let r = start_with(&format!("{}\n[server]\ntime_zone = \"Europe/Brussels\"\n", config_text()), Default::default())
+        .await;
+    // Clocks go forward on 2026-03-29 and back on 2026-10-25 in Brussels: 23 and 25 hours.
+    for (day, from, hours) in [("2026-03-29", "2026-03-28T23:00:00Z", 23), ("2026-10-25", "2026-10-24T22:00:00Z", 25)] {
+        let v = r.get_json(&r.board(&format!("/api/visits?day={day}"))).await;
+        let (f, t): (jiff::Timestamp, jiff::Timestamp) =
+            (v["from"].as_str().unwrap().parse().unwrap(), v["to"].as_str().unwrap().parse().unwrap());
+        assert_eq!(f, from.parse::<jiff::Timestamp>().unwrap(), "{day} starts at local midnight");
+        assert_eq!((t.as_second() - f.as_second()) / 3600, hours, "{day} is {hours} hours long");
+    }
+}
+
+#[tokio::test]
 async fn the_board_view_carries_ageing_vendor_health_and_waiting_lanes() {
     let extra =
         "\n[board]\nageing_amber_seconds = 30\nageing_red_seconds = 90\n\n[notifications]\nvendor_silent_minutes = 7\n";
