@@ -52,6 +52,10 @@ pub fn run() -> ExitCode {
             settings::replace_products,
             settings::check_products,
             settings::upload_picture,
+            commands::start_session,
+            commands::modify_session,
+            commands::stop_session,
+            commands::visits,
         ])
         .setup(|tauri_app| {
             push::board_changes(tauri_app.app_handle().clone(), core_for_push);

@@ -320,7 +320,12 @@ impl App {
     }
 
     pub fn board(&self) -> crate::board::BoardView {
-        self.state.live.view(jiff::Timestamp::now())
+        self.state.board_view(jiff::Timestamp::now())
+    }
+
+    /// A day's bookings, check-ins and pass scans (today when `day` is `None`).
+    pub async fn visits(&self, day: Option<String>) -> Result<crate::visits::VisitsView, ApiError> {
+        self.state.visits(day.as_deref()).await
     }
 
     pub fn live(&self) -> &crate::board::Live {

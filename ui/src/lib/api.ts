@@ -13,9 +13,12 @@ import type { EventQuery } from './bindings/EventQuery';
 import type { EventRow } from './bindings/EventRow';
 import type { HookUrls } from './bindings/HookUrls';
 import type { Page } from './bindings/Page';
+import type { SessionView } from './bindings/SessionView';
+import type { StartSession } from './bindings/StartSession';
 import type { Status } from './bindings/Status';
+import type { VisitsView } from './bindings/VisitsView';
 
-export type { ApiError, BoardView, DeliveryRow, EventRow, HookUrls, Page, Status };
+export type { ApiError, BoardView, DeliveryRow, EventRow, HookUrls, Page, SessionView, StartSession, Status, VisitsView };
 
 /** The Tauri event the window's push task emits (src-tauri/src/push.rs). */
 export const BOARD_CHANGED = 'board-changed';
@@ -122,6 +125,31 @@ export function declinePurchase(traceId: string, userMessage?: string): Promise<
 
 export function tickOff(itemId: string): Promise<unknown> {
   return inWindow() ? invoke('tick_off', { item_id: itemId }) : http('POST', `/api/tab/${seg(itemId)}/delivered`);
+}
+
+// Lane drawer: sessions through Action Target.
+
+export function startSession(s: Omit<StartSession, 'by'>): Promise<SessionView> {
+  const session: StartSession = { ...s, by: null };
+  return inWindow() ? invoke<SessionView>('start_session', { session }) : http('POST', '/api/sessions', session);
+}
+
+/** Adds `minutes` to a session; negative shortens it. */
+export function modifySession(sessionId: string, minutes: number): Promise<unknown> {
+  return inWindow()
+    ? invoke('modify_session', { session_id: sessionId, minutes })
+    : http('POST', `/api/sessions/${seg(sessionId)}/modify`, { minutes });
+}
+
+export function stopSession(sessionId: string): Promise<unknown> {
+  return inWindow() ? invoke('stop_session', { session_id: sessionId }) : http('POST', `/api/sessions/${seg(sessionId)}/stop`);
+}
+
+// Today's bookings, check-ins and scans.
+
+/** `day` as `YYYY-MM-DD` in the range's time zone; today when omitted. */
+export function visits(day?: string): Promise<VisitsView> {
+  return inWindow() ? invoke<VisitsView>('visits', { day: day ?? null }) : http('GET', `/api/visits${query({ day })}`);
 }
 
 export type BoardFeed = {

@@ -43,6 +43,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sessions/{session_id}/modify", post(modify_session))
         .route("/api/sessions/{session_id}/stop", post(stop_session))
         .route("/api/range/refresh", post(refresh_range))
+        .route("/api/today", get(visits))
+        .route("/api/visits", get(visits))
         .route("/healthz", get(healthz))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .fallback_service(super::ui::router(state.info.ui_dir.as_deref()))
@@ -110,7 +112,21 @@ async fn status(State(s): State<AppState>) -> Result<Response, ApiError> {
 }
 
 async fn board(State(s): State<AppState>) -> Response {
-    Json(s.live.view(jiff::Timestamp::now())).into_response()
+    Json(s.board_view(jiff::Timestamp::now())).into_response()
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct DayQuery {
+    day: Option<String>,
+    pin: Option<String>,
+}
+
+/// `GET /api/today`, `GET /api/visits?day=YYYY-MM-DD`: bookings, check-ins and scans of a day.
+async fn visits(State(s): State<AppState>, q: Result<Query<DayQuery>, QueryRejection>) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let _ = q.pin;
+    Ok(Json(s.visits(q.day.as_deref()).await?).into_response())
 }
 
 async fn lanes(State(s): State<AppState>) -> Response {

@@ -35,6 +35,28 @@ pub struct AppState {
     pub config: tokio::sync::watch::Receiver<Arc<crate::config::Config>>,
 }
 
+impl AppState {
+    pub fn config(&self) -> Arc<crate::config::Config> {
+        self.config.borrow().clone()
+    }
+
+    /// The board as of `now`, with the thresholds the current config sets for it.
+    pub fn board_view(&self, now: jiff::Timestamp) -> crate::board::BoardView {
+        let mut view = self.live.view(now);
+        let c = self.config();
+        view.ageing_amber_seconds = c.board.ageing_amber_seconds;
+        view.ageing_red_seconds = c.board.ageing_red_seconds;
+        view.vendor_silent_minutes = c.notifications.vendor_silent_minutes;
+        view
+    }
+
+    /// A day's bookings, check-ins and scans, cut in the range's time zone.
+    pub async fn visits(&self, day: Option<&str>) -> Result<crate::visits::VisitsView, crate::api::ApiError> {
+        let tz = crate::visits::time_zone(&self.config().server.time_zone);
+        crate::visits::of_day(&self.store, tz, day, jiff::Timestamp::now()).await
+    }
+}
+
 /// Who may use the board API.
 #[derive(Debug, Clone, Default)]
 pub struct BoardAccess {

@@ -178,6 +178,22 @@ pub fn list(conn: &Connection, f: &Filter) -> Result<Vec<EventRow>> {
     rows.map(|row| row?.into_row()).collect()
 }
 
+/// One source's events recorded in `[from, to)`, oldest first, at most `limit`.
+pub fn between(
+    conn: &Connection,
+    source: Source,
+    from: jiff::Timestamp,
+    to: jiff::Timestamp,
+    limit: u32,
+) -> Result<Vec<EventRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, delivery_id, at, source, origin, kind, known, lane_id, session_id, subject, vendor_time, data
+         FROM events WHERE at >= ?1 AND at < ?2 AND source = ?3 ORDER BY id LIMIT ?4",
+    )?;
+    let rows = stmt.query_map(params![millis(from), millis(to), source.as_str(), limit], raw)?;
+    rows.map(|row| row?.into_row()).collect()
+}
+
 /// Events after `last_id`, oldest first: what a projection has not applied yet.
 pub fn after(conn: &Connection, last_id: i64, limit: u32) -> Result<Vec<EventRow>> {
     let mut stmt = conn.prepare_cached(
