@@ -341,6 +341,26 @@ impl App {
         let _ = self.shutdown.send(true);
     }
 
+    /// The config the app runs with now.
+    pub fn config(&self) -> Arc<crate::config::Config> {
+        Arc::new(self.config.config.clone())
+    }
+
+    /// Action Target's API as the last poll found it.
+    pub fn api_health(&self) -> crate::reconciler::ApiHealth {
+        self.state.reconciler.health()
+    }
+
+    /// Desktop notifications as they become due (see `notifications`), until the core stops.
+    pub fn notices(&self) -> tokio::sync::mpsc::Receiver<crate::notifications::Notice> {
+        crate::notifications::spawn(self.clone())
+    }
+
+    /// Turns true when `shutdown` is called.
+    pub(crate) fn stopping(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+
     /// Resolves once everything `shutdown` started has finished.
     pub async fn stopped(&self) {
         let mut rx = self.stopped.clone();

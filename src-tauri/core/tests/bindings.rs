@@ -5,7 +5,9 @@
 
 use rangedesk_core::api::{ApiError, DeliveryQuery, EventQuery, HookUrls, Page, Status};
 use rangedesk_core::board::BoardView;
+use rangedesk_core::desktop::DesktopStatus;
 use rangedesk_core::help::Resolved;
+use rangedesk_core::notifications::FocusLane;
 use rangedesk_core::products::{CatalogueRefusal, CatalogueRule, Picture, Product, ProductType};
 use rangedesk_core::store::deliveries::DeliveryRow;
 use rangedesk_core::store::events::EventRow;
@@ -35,6 +37,8 @@ fn export(dir: &Path) {
     CatalogueRule::export_all_to(dir).unwrap();
     CatalogueRefusal::export_all_to(dir).unwrap();
     Picture::export_all_to(dir).unwrap();
+    DesktopStatus::export_all_to(dir).unwrap();
+    FocusLane::export_all_to(dir).unwrap();
 }
 
 fn files(dir: &Path) -> BTreeMap<PathBuf, String> {
