@@ -286,7 +286,7 @@ fn check(file: &Path, config: Config) -> Result<Checked> {
         return Err(invalid("notifications.vendor_silent_minutes", "must be at least 1"));
     }
     let fee = config.carrier_hits.fee;
-    if !fee.is_finite() || fee < 0.0 || fee > 10_000.0 || ((fee * 100.0).round() - fee * 100.0).abs() > 1e-6 {
+    if !fee.is_finite() || !(0.0..=10_000.0).contains(&fee) || ((fee * 100.0).round() - fee * 100.0).abs() > 1e-6 {
         return Err(invalid("carrier_hits.fee", "must be an amount between 0 and 10000 with at most two decimals"));
     }
     Ok(Checked { file: file.to_owned(), config, listen, board_listen })
