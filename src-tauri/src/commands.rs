@@ -4,6 +4,7 @@
 use rangedesk_core::api::{ApiError, DeliveryQuery, EventQuery, HookUrls, Page, Status};
 use rangedesk_core::app::App;
 use rangedesk_core::board::{BoardView, HelpView, PurchaseView, TabItemView};
+use rangedesk_core::desktop::DesktopStatus;
 use rangedesk_core::help::Resolved;
 use rangedesk_core::store::{deliveries::DeliveryRow, events::EventRow};
 use tauri::State;
@@ -73,4 +74,11 @@ pub async fn decide_purchase(
 #[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
 pub async fn tick_off(app: State<'_, App>, item_id: String) -> Result<TabItemView, ApiError> {
     app.tick_off(item_id, DESK.into()).await
+}
+
+/// The desktop app's own health (single instance), for the window to show as a notice.
+#[tauri::command]
+#[tracing::instrument(level = "debug", skip(desktop))]
+pub fn desktop_status(desktop: State<'_, DesktopStatus>) -> DesktopStatus {
+    desktop.inner().clone()
 }
