@@ -34,10 +34,11 @@ pub fn missing_session_bus() -> Option<String> {
     }
 }
 
-/// The notice the window shows when single instance is off.
+/// The notice the window shows without a session bus: no single instance, no notifications.
 pub fn notice(why: &str) -> String {
     format!(
-        "No desktop session bus ({why}): starting rangedesk again will open a second copy instead of \
-         this window. Close any second copy; both would compete for the same ports and data."
+        "No desktop session bus ({why}): desktop notifications cannot be shown, and starting \
+         rangedesk again will open a second copy instead of this window. Close any second copy; \
+         both would compete for the same ports and data."
     )
 }
