@@ -6,9 +6,19 @@
 
 mod commands;
 mod instance;
+#[cfg(all(unix, not(target_os = "macos")))]
 mod notify;
 mod push;
 mod tray;
+
+/// Notifications are written against the freedesktop specification (actions, hints, waiting for
+/// a button); elsewhere the app runs without them and says so once.
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+mod notify {
+    pub fn start(_: tauri::AppHandle, _: rangedesk_core::app::App) {
+        tracing::warn!("desktop notifications are only implemented for freedesktop desktops (Linux)");
+    }
+}
 
 use clap::Parser;
 use rangedesk_core::app::{self, App, Launch, StartError};
