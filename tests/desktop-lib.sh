@@ -59,6 +59,7 @@ approval_window_seconds = 60
 
 [notifications]
 vendor_silent_minutes = 1
+sound = true
 EOF
   "$sim_bin" serve --listen "127.0.0.1:$sim_port" --api-key desktop-test-key --lanes "$lanes" \
     --target "http://127.0.0.1:$listen" --hook-token "$token" >"$work/sim.log" 2>&1 &

@@ -5,7 +5,8 @@
 # (`rangedesk-sim serve`) plays Action Target: sessions, a help call, a carrier hit, a purchase held
 # for the desk, a ceasefire, a session running out, and then silence. Buttons are pressed through
 # dunst itself (its context menu, answered by a stand-in for dmenu). In the same session: a second
-# launch hands over to the first and exits, and the window's size and position are saved on exit.
+# launch hands over to the first and exits; the tray counts what waits for the desk, and its Quit
+# stops the app, which saves the window's size and position.
 #
 # usage: tests/desktop-notifications.sh [TARGET_DIR]   (default: $CARGO_TARGET_DIR or target)
 #   needs rangedesk and rangedesk-sim built there (cargo build -p rangedesk -p rangedesk-sim)
@@ -87,6 +88,28 @@ press() {
   printf '%s' "$1" >"$work/pick"
   dunstctl context
 }
+# The tray icon as the desktop's tray host sees it: AppIndicator exports the icon
+# (org.kde.StatusNotifierItem) and its menu (com.canonical.dbusmenu) on the session bus.
+tray_path=/org/ayatana/NotificationItem/tray_icon_tray_app_rangedesk
+tray_owner() {
+  local n
+  for n in $(dbus-send --session --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.ListNames |
+    grep -o '":1\.[0-9]*"' | tr -d '"'); do
+    dbus-send --session --print-reply --dest="$n" "$tray_path/Menu" org.freedesktop.DBus.Introspectable.Introspect \
+      2>/dev/null | grep -q com.canonical.dbusmenu && { echo "$n"; return 0; }
+  done
+  return 1
+}
+# Prints the tray menu, one item a line: id<TAB>label.
+tray_menu() {
+  dbus-send --session --print-reply --dest="$tray" "$tray_path/Menu" com.canonical.dbusmenu.GetLayout \
+    int32:0 int32:-1 array:string:label | python3 "$here/tray-menu.py"
+}
+# Waits until the tray menu has an item labelled exactly LABEL.
+wait_tray() {
+  for _ in $(seq 40); do tray_menu | cut -f2 | grep -qxF "$1" && return 0; sleep 0.25; done
+  return 1
+}
 simulate() {
   curl -s -H 'Authorization: Bearer desktop-test-key' -H 'content-type: application/json' \
     -X POST "$sim/simulate/$1" -d "$2"
@@ -98,6 +121,7 @@ app_pid=$!
 wait_http "http://127.0.0.1:$listen/healthz" 90 || { echo "app did not start: $(tail -5 "$work/app.err")" >&2; exit 1; }
 mapfile -t free < <(lane_ids 7)
 ((${#free[@]} >= 7)) || { echo "fewer than 7 free lanes on the board: ${free[*]}" >&2; exit 1; }
+tray=$(for _ in $(seq 40); do tray_owner && break; sleep 0.25; done)
 lanes=() names=()
 for l in "${free[@]}"; do lanes+=("${l%%$'\t'*}") names+=("${l#*$'\t'}"); done
 
@@ -132,6 +156,13 @@ test_each_kind_as_staff_see_it() {
     not_ok "no notification for a held purchase: $(notifies)"
   fi
 
+  # The tray counts what waits for the desk: the help call and the purchase.
+  if wait_tray "1 help call open" && wait_tray "1 purchase waiting"; then
+    ok "tray menu: $(tray_menu | cut -f2 | paste -sd '|')"
+  else
+    not_ok "tray menu: '$(tray_menu | cut -f2 | paste -sd '|')' (owner '${tray}')"
+  fi
+
   # Approve from the notification: the shooter's screen gets its 200 at once.
   press "Approve"
   if wait "$buy_pid"; then buy_pid=''; fi
@@ -152,6 +183,8 @@ test_each_kind_as_staff_see_it() {
   done
   [[ $acked == desk ]] && ok "Acknowledge on the notification acknowledged the help call" ||
     not_ok "help call after Acknowledge: '$acked'"
+  wait_tray "0 help calls open" && wait_tray "0 purchases waiting" && ok "the tray counts follow the board" ||
+    not_ok "tray after answering both: '$(tray_menu | cut -f2 | paste -sd '|')'"
 
 }
 
@@ -205,6 +238,15 @@ test_ending_soon_overtime_and_silence() {
   [[ $silent == 0 ]] && ok "vendors the range never used are not called silent" || not_ok "$silent unused vendors called silent"
 }
 
+test_sound_is_asked_of_the_server() {
+  local calls sounds
+  calls=$(grep -c 'member=Notify' "$work/notify.log")
+  # The hint's value follows its name on the next line: variant string "message-new-instant".
+  sounds=$(grep -A1 'string "sound-name"' "$work/notify.log" | grep -c 'string "message-new-instant"')
+  [[ $calls -gt 0 && $sounds == "$calls" ]] && ok "sound = true: all $calls notifications ask for the theme's sound" ||
+    not_ok "sound = true: $sounds of $calls notifications carry the sound-name hint"
+}
+
 test_second_launch_hands_over() {
   local code
   timeout 30 "$app_bin" --data-dir "$work/data" --config "$work/rangedesk.toml" >"$work/second.out" 2>"$work/second.err"
@@ -218,9 +260,17 @@ test_second_launch_hands_over() {
   fi
 }
 
-test_window_state_saved_on_exit() {
-  local code file=$XDG_CONFIG_HOME/net.rangedesk.desk/.window-state.json
-  kill -TERM "$app_pid"
+test_tray_quit_saves_window_state() {
+  local code file=$XDG_CONFIG_HOME/net.rangedesk.desk/.window-state.json quit
+  quit=$(tray_menu | awk -F '\t' '$2 == "Quit rangedesk" { print $1 }')
+  [[ -n $quit ]] || { not_ok "no Quit in the tray menu: $(tray_menu | cut -f2 | paste -sd '|')"; return; }
+  dbus-send --session --print-reply --dest="$tray" "$tray_path/Menu" com.canonical.dbusmenu.Event \
+    int32:"$quit" string:clicked variant:int32:0 uint32:0 >/dev/null
+  for _ in $(seq 150); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.2; done
+  if kill -0 "$app_pid" 2>/dev/null; then
+    not_ok "still running 30 s after Quit in the tray"
+    return
+  fi
   wait "$app_pid"
   code=$?
   app_pid=''
@@ -229,17 +279,18 @@ import json, sys
 w = json.load(open(sys.argv[1]))["rangedesk"]
 assert w["width"] > 0 and w["height"] > 0, w
 ' "$file"; then
-    ok "window size and position saved on exit: $(tr -d ' \n' <"$file")"
+    ok "Quit in the tray: exit 0, window size and position saved: $(tr -d ' \n' <"$file")"
   else
-    not_ok "after SIGTERM: exit $code, window state: $(cat "$file" 2>&1)"
+    not_ok "after Quit: exit $code, window state: $(cat "$file" 2>&1)"
   fi
 }
 
 test_each_kind_as_staff_see_it
 test_ceasefire_is_one_notification
 test_ending_soon_overtime_and_silence
+test_sound_is_asked_of_the_server
 test_second_launch_hands_over
-test_window_state_saved_on_exit
+test_tray_quit_saves_window_state
 if ((failed)); then
   echo "--- Notify calls:" >&2; notifies >&2
   echo "--- app log (last 30):" >&2; tail -30 "$work/app.err" >&2
