@@ -23,22 +23,14 @@ pub fn spawn(app: App) -> mpsc::Receiver<Notice> {
     let (tx, rx) = mpsc::channel(64);
     let mut changes = app.live().subscribe();
     let mut stop = app.stopping();
+    // The baseline, taken before this returns: what the board shows now is not news, whatever
+    // happens after is.
+    let mut notifier = Notifier::new();
+    let _ = notifier.observe(&app.config().notifications, &app.board(), &[], jiff::Timestamp::now());
     tokio::spawn(async move {
-        let mut notifier = Notifier::new();
         let mut heard_at: Option<tokio::time::Instant> = None;
         let mut last_heard = Vec::new();
         loop {
-            tokio::select! {
-                change = changes.recv() => {
-                    if let Err(RecvError::Closed) = change {
-                        return;
-                    }
-                    tokio::time::sleep(SETTLE).await;
-                    while let Ok(_) | Err(TryRecvError::Lagged(_)) = changes.try_recv() {}
-                }
-                () = tokio::time::sleep(TICK) => {}
-                () = stopped(&mut stop) => return,
-            }
             let config = app.config();
             let now = jiff::Timestamp::now();
             // The cache may be older than the vendor's last delivery: ask again before calling a
@@ -59,6 +51,17 @@ pub fn spawn(app: App) -> mpsc::Receiver<Notice> {
                 if tx.send(notice).await.is_err() {
                     return;
                 }
+            }
+            tokio::select! {
+                change = changes.recv() => {
+                    if let Err(RecvError::Closed) = change {
+                        return;
+                    }
+                    tokio::time::sleep(SETTLE).await;
+                    while let Ok(_) | Err(TryRecvError::Lagged(_)) = changes.try_recv() {}
+                }
+                () = tokio::time::sleep(TICK) => {}
+                () = stopped(&mut stop) => return,
             }
         }
     });
