@@ -60,6 +60,7 @@ EOF
 dunst -config "$work/dunst/dunstrc" >"$work/dunst.log" 2>&1 &
 dunst_pid=$!
 dbus-monitor --session "type='method_call',interface='org.freedesktop.Notifications',member='Notify'" \
+  "type='method_call',interface='org.freedesktop.Notifications',member='CloseNotification'" \
   >"$work/notify.log" 2>&1 &
 monitor_pid=$!
 # Wait for dunst to own the name (asking dunstctl earlier would start a second dunst by activation).
@@ -185,6 +186,25 @@ test_each_kind_as_staff_see_it() {
     not_ok "help call after Acknowledge: '$acked'"
   wait_tray "0 help calls open" && wait_tray "0 purchases waiting" && ok "the tray counts follow the board" ||
     not_ok "tray after answering both: '$(tray_menu | cut -f2 | paste -sd '|')'"
+
+  # A help call answered elsewhere (a browser; the window calls the same core function) takes its
+  # notification away: its Acknowledge button could only be refused now.
+  simulate help "{\"session_id\":\"${s[3]}\"}" >/dev/null
+  if wait_notify "^Help: ${names[3]}"$'\t' >/dev/null; then
+    local id before closed=0
+    before=$(grep -c 'member=CloseNotification' "$work/notify.log")
+    id=$(curl -s "$api/help" | json '[h["help_id"] for h in j if h["acknowledged_at"] is None][0]')
+    curl -s -f -X POST "$api/help/$id/ack" >/dev/null
+    for _ in $(seq 30); do
+      closed=$(($(grep -c 'member=CloseNotification' "$work/notify.log") - before))
+      ((closed > 0)) && break
+      sleep 0.3
+    done
+    ((closed == 1)) && ok "acknowledged in a browser: its notification is closed" ||
+      not_ok "acknowledged in a browser: $closed CloseNotification calls"
+  else
+    not_ok "no notification for the second help call"
+  fi
 
 }
 

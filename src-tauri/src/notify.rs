@@ -1,7 +1,9 @@
 //! Shows the core's notices as desktop notifications through notify-rust (freedesktop D-Bus on
 //! Linux), and carries out their buttons: Approve / Decline a held purchase and Acknowledge a help
 //! call call the same core functions as the window, as "desk"; a click on the notification brings
-//! the window forward and asks the board to open that lane (Tauri event `focus-lane`).
+//! the window forward and asks the board to open that lane (Tauri event `focus-lane`). A help call
+//! or purchase answered elsewhere (the window, a browser) closes its notification, so no button
+//! is left that could only meet a refusal.
 //!
 //! Sound, when `notifications.sound` is on, is the freedesktop `sound-name` hint: the notification
 //! server plays the desktop's own "message-new-instant" sound from the theme the staff already
@@ -10,8 +12,9 @@
 
 use notify_rust::{Hint, Notification, Timeout, Urgency};
 use rangedesk_core::app::App;
-use rangedesk_core::notifications::{Action, Kind, Notice};
-use std::sync::OnceLock;
+use rangedesk_core::notifications::{Action, Notice, Subject, Update};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use tauri::{AppHandle, Emitter as _};
 
 /// The Tauri event the board listens for to bring a lane into view (ui/src/lib/desktop.ts).
@@ -20,19 +23,23 @@ pub const FOCUS_LANE: &str = "focus-lane";
 const DESK: &str = "desk";
 const SOUND: &str = "message-new-instant";
 
-/// Shows each notice as it comes, until the core stops.
+/// The notifications on screen that have buttons, by what they ask about: their server ids.
+type Open = Arc<Mutex<HashMap<Subject, u32>>>;
+
+/// Shows each notice as it comes and closes those answered elsewhere, until the core stops.
 pub fn start(app: AppHandle, core: App) {
     tauri::async_runtime::spawn(async move {
         // Started inside the runtime: the core spawns its feed with tokio.
-        let mut notices = core.notices();
-        while let Some(notice) = notices.recv().await {
-            let sound = core.config().notifications.sound;
-            let (app, core) = (app.clone(), core.clone());
-            // Showing talks D-Bus and waiting for a button blocks until the notification closes:
-            // a thread of its own, never the async runtime.
-            let spawned = std::thread::Builder::new()
-                .name("notification".into())
-                .spawn(move || show(&notice, sound, &app, &core));
+        let mut updates = core.notices();
+        let open: Open = Arc::default();
+        while let Some(update) = updates.recv().await {
+            let (app, core, open) = (app.clone(), core.clone(), open.clone());
+            // Talking D-Bus blocks, and waiting for a button blocks until the notification
+            // closes: a thread of its own, never the async runtime.
+            let spawned = std::thread::Builder::new().name("notification".into()).spawn(move || match update {
+                Update::Show(notice) => show(&notice, &app, &core, &open),
+                Update::Settled(subject) => settle(&subject, &open),
+            });
             if let Err(e) = spawned {
                 tracing::warn!(error = %e, "cannot start a thread for a notification");
             }
@@ -40,7 +47,33 @@ pub fn start(app: AppHandle, core: App) {
     });
 }
 
-fn show(notice: &Notice, sound: bool, app: &AppHandle, core: &App) {
+fn lock(open: &Open) -> std::sync::MutexGuard<'_, HashMap<Subject, u32>> {
+    match open.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// Closes the notification about `subject`, if one is still on screen.
+fn settle(subject: &Subject, open: &Open) {
+    let Some(id) = lock(open).remove(subject) else { return };
+    let closed = zbus::blocking::Connection::session().and_then(|bus| {
+        bus.call_method(
+            Some("org.freedesktop.Notifications"),
+            "/org/freedesktop/Notifications",
+            Some("org.freedesktop.Notifications"),
+            "CloseNotification",
+            &(id,),
+        )
+    });
+    match closed {
+        Ok(_) => tracing::info!(id, "notification closed: answered elsewhere"),
+        Err(e) => tracing::warn!(id, error = %e, "cannot close an answered notification"),
+    }
+}
+
+fn show(notice: &Notice, app: &AppHandle, core: &App, open: &Open) {
+    let sound = core.config().notifications.sound;
     let mut toast = Notification::new();
     let body = if markup() { escape(&notice.body) } else { notice.body.clone() };
     toast
@@ -53,7 +86,9 @@ fn show(notice: &Notice, sound: bool, app: &AppHandle, core: &App) {
     for a in notice.actions() {
         toast.action(a.key(), a.label());
     }
-    if matches!(notice.kind, Kind::Help | Kind::Purchase) {
+    // Someone is waiting for this one: it stays until answered (here or elsewhere) or expires.
+    let subject = notice.subject();
+    if subject.is_some() {
         toast.urgency(Urgency::Critical);
     }
     if let Some(d) = notice.expires_in {
@@ -64,8 +99,15 @@ fn show(notice: &Notice, sound: bool, app: &AppHandle, core: &App) {
     }
     match toast.show() {
         Ok(handle) => {
-            tracing::info!(kind = ?notice.kind, id = handle.id(), "notification shown");
+            let id = handle.id();
+            tracing::info!(kind = ?notice.kind, id, "notification shown");
+            if let Some(s) = &subject {
+                lock(open).insert(s.clone(), id);
+            }
             handle.wait_for_action(|key| act(key, notice, app, core));
+            if let Some(s) = &subject {
+                lock(open).remove(s);
+            }
         }
         Err(e) => tracing::warn!(kind = ?notice.kind, error = %e, "cannot show a notification"),
     }

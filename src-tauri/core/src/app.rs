@@ -352,7 +352,7 @@ impl App {
     }
 
     /// Desktop notifications as they become due (see `notifications`), until the core stops.
-    pub fn notices(&self) -> tokio::sync::mpsc::Receiver<crate::notifications::Notice> {
+    pub fn notices(&self) -> tokio::sync::mpsc::Receiver<crate::notifications::Update> {
         crate::notifications::spawn(self.clone())
     }
 

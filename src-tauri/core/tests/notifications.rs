@@ -5,7 +5,7 @@
 
 mod support;
 
-use rangedesk_core::notifications::{Action, Kind, Notice};
+use rangedesk_core::notifications::{Action, Kind, Notice, Subject, Update};
 use std::time::Duration;
 use support::*;
 use tokio::sync::mpsc::Receiver;
@@ -15,13 +15,22 @@ async fn hook(r: &Running, event: &str, lane: &str, session: &str) {
     assert_eq!(resp.status(), 200, "{event}");
 }
 
-/// Every notice that arrives within `quiet` of the last one (or of the call).
-async fn drain(rx: &mut Receiver<Notice>, quiet: Duration) -> Vec<Notice> {
+/// Every update that arrives within `quiet` of the last one (or of the call).
+async fn updates(rx: &mut Receiver<Update>, quiet: Duration) -> Vec<Update> {
     let mut out = Vec::new();
-    while let Ok(Some(n)) = tokio::time::timeout(quiet, rx.recv()).await {
-        out.push(n);
+    while let Ok(Some(u)) = tokio::time::timeout(quiet, rx.recv()).await {
+        out.push(u);
     }
     out
+}
+
+/// The notices to show among the next updates.
+async fn drain(rx: &mut Receiver<Update>, quiet: Duration) -> Vec<Notice> {
+    let shown = updates(rx, quiet).await.into_iter().filter_map(|u| match u {
+        Update::Show(n) => Some(n),
+        Update::Settled(_) => None,
+    });
+    shown.collect()
 }
 
 #[tokio::test]
@@ -48,6 +57,22 @@ async fn a_help_call_is_one_notice_and_a_ceasefire_of_six_lanes_is_one_more() {
     let summaries: Vec<&str> = got.iter().map(|n| n.summary.as_str()).collect();
     assert_eq!(summaries, vec!["Ceasefire"], "six pauses, one notice");
     assert_eq!(got[0].body, "Every active session is paused (6 lanes).");
+    r.stop().await;
+}
+
+#[tokio::test]
+async fn a_help_call_acknowledged_in_a_browser_settles_its_notification() {
+    let r = start().await;
+    let mut notices = r.app.notices();
+    hook(&r, "sessionStarted", "lane-1", "s-1").await;
+    hook(&r, "help", "lane-1", "s-1").await;
+    let got = drain(&mut notices, Duration::from_secs(3)).await;
+    let id = got[0].help_id.expect("a help notice names its call");
+    let ack = r.http.post(r.board(&format!("/api/help/{id}/ack"))).send().await.unwrap();
+    assert_eq!(ack.status(), 200);
+    let after = updates(&mut notices, Duration::from_secs(3)).await;
+    // Its Acknowledge button would now only meet a 409: the desktop closes it.
+    assert_eq!(after, vec![Update::Settled(Subject::Help(id))]);
     r.stop().await;
 }
 

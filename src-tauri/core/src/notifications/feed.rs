@@ -2,7 +2,7 @@
 //! [`SETTLE`], as the window's push does) and every [`TICK`] (countdowns and silence happen with no
 //! event), with the settings as they are at that moment.
 
-use super::{Heard, Notice, Notifier};
+use super::{Heard, Notice, Notifier, Subject};
 use crate::app::App;
 use crate::vendors::Source;
 use std::time::Duration;
@@ -18,8 +18,17 @@ const HEARD_EVERY: Duration = Duration::from_secs(20);
 /// A vendor not heard from for this long is taken as one the range does not use.
 const IN_USE: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
 
-/// Notices as they become due, until the core stops or the receiver is dropped.
-pub fn spawn(app: App) -> mpsc::Receiver<Notice> {
+/// What the desktop is told.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Update {
+    /// A notification to show.
+    Show(Notice),
+    /// This was answered (perhaps in the window or a browser): its notification can be closed.
+    Settled(Subject),
+}
+
+/// Updates as they become due, until the core stops or the receiver is dropped.
+pub fn spawn(app: App) -> mpsc::Receiver<Update> {
     let (tx, rx) = mpsc::channel(64);
     let mut changes = app.live().subscribe();
     let mut stop = app.stopping();
@@ -46,9 +55,11 @@ pub fn spawn(app: App) -> mpsc::Receiver<Notice> {
                     Err(e) => tracing::warn!(error = %e, "notifications: cannot read when vendors were last heard"),
                 }
             }
-            for notice in notifier.observe(&config.notifications, &app.board(), &last_heard, now) {
-                tracing::debug!(kind = ?notice.kind, lane = ?notice.lane_id, "notification due");
-                if tx.send(notice).await.is_err() {
+            let notices = notifier.observe(&config.notifications, &app.board(), &last_heard, now);
+            let settled = notifier.take_settled().into_iter().map(Update::Settled);
+            for update in notices.into_iter().map(Update::Show).chain(settled) {
+                tracing::trace!(?update, "notification update");
+                if tx.send(update).await.is_err() {
                     return;
                 }
             }

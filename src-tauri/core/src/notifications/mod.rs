@@ -15,8 +15,8 @@
 mod feed;
 mod notice;
 
-pub use feed::spawn;
-pub use notice::{Action, FocusLane, Kind, Notice};
+pub use feed::{Update, spawn};
+pub use notice::{Action, FocusLane, Kind, Notice, Subject};
 
 use crate::board::{BoardView, LaneState, LaneView};
 use crate::config::Notifications;
@@ -75,6 +75,10 @@ pub struct Notifier {
     ending: HashSet<String>,
     overtime: HashSet<String>,
     ceasefire: bool,
+    /// Help calls not yet acknowledged, to tell when one is answered (anywhere).
+    unanswered: HashSet<i64>,
+    /// Help calls and purchases answered since the last `take_settled`.
+    settled: Vec<Subject>,
     silent: HashSet<Source>,
     /// Notices of a quiet kind waiting for their [`QUIET`] gap, by kind.
     held: BTreeMap<Kind, Vec<Notice>>,
@@ -84,6 +88,12 @@ pub struct Notifier {
 impl Notifier {
     pub fn new() -> Notifier {
         Notifier::default()
+    }
+
+    /// The help calls acknowledged or resolved and the purchases answered since the last call,
+    /// wherever that happened: their notifications have nothing left to ask.
+    pub fn take_settled(&mut self) -> Vec<Subject> {
+        std::mem::take(&mut self.settled)
     }
 
     /// Whether `source` has been announced silent and not heard from since.
@@ -148,12 +158,17 @@ impl Notifier {
             out.push(notice::help(h, lane(h.lane_id.as_deref())));
         }
         self.help = open;
+        let unanswered: HashSet<i64> =
+            board.help.iter().filter(|h| h.acknowledged_at.is_none()).map(|h| h.help_id).collect();
+        self.settled.extend(self.unanswered.difference(&unanswered).map(|id| Subject::Help(*id)));
+        self.unanswered = unanswered;
 
         let held: HashSet<String> =
             board.purchases.iter().filter(|p| waits_for_desk(p)).map(|p| p.trace_id.clone()).collect();
         for p in board.purchases.iter().filter(|p| waits_for_desk(p) && !self.purchases.contains(&p.trace_id)) {
             out.push(notice::purchase(p, lane(p.lane_id.as_deref()), now));
         }
+        self.settled.extend(self.purchases.difference(&held).map(|t| Subject::Purchase(t.clone())));
         self.purchases = held;
 
         let mut hits = HashMap::new();

@@ -93,10 +93,26 @@ impl Notice {
         out
     }
 
+    /// The one thing this notification's buttons answer, if it has buttons.
+    pub fn subject(&self) -> Option<Subject> {
+        match (&self.trace_id, self.help_id) {
+            (Some(t), _) => Some(Subject::Purchase(t.clone())),
+            (None, Some(id)) => Some(Subject::Help(id)),
+            (None, None) => None,
+        }
+    }
+
     /// What the window is asked to show when the notification is clicked.
     pub fn focus(&self) -> FocusLane {
         FocusLane { lane_id: self.lane_id.clone(), help_id: self.help_id, trace_id: self.trace_id.clone() }
     }
+}
+
+/// What a notification with buttons is about; once it is answered the notification can go.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Help(i64),
+    Purchase(String),
 }
 
 /// The Tauri event `focus-lane`: bring this lane (and its queue item) into view.

@@ -271,3 +271,18 @@ fn action_keys_round_trip() {
     assert_eq!(Action::Show.key(), "default", "the spec's key for a click on the notification");
     assert_eq!(Action::from_key("__closed"), None);
 }
+
+#[test]
+fn answered_help_and_purchases_are_settled_wherever_they_were_answered() {
+    let mut board = range(3);
+    let mut n = started(&board);
+    board.help.push(help(1, 1));
+    board.purchases.push(held("tr", 2, t(30)));
+    assert_eq!(n.observe(&on(), &board, &[], t(1)).len(), 2);
+    assert!(n.take_settled().is_empty(), "nothing answered yet");
+    board.help[0].acknowledged_at = Some(t(2).to_string());
+    board.purchases[0].status = Status::Approved;
+    assert!(n.observe(&on(), &board, &[], t(3)).is_empty());
+    assert_eq!(n.take_settled(), vec![Subject::Help(1), Subject::Purchase("tr".into())]);
+    assert!(n.take_settled().is_empty(), "each is settled once");
+}
