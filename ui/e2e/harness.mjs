@@ -105,6 +105,8 @@ export class Server {
     this.demo = opts.demo ?? true;
     this.apiBase = opts.apiBase ?? null;
     this.extra = opts.extra ?? '';
+    /** Held purchases delay a graceful stop by up to this long; tests that restart keep it short. */
+    this.approvalWindow = opts.approvalWindow ?? 60;
     this.lanes = opts.lanes ?? (this.demo ? 24 : 0);
     this.dir = mkdtempSync(join(tmpdir(), 'rangedesk-e2e-'));
     this.lines = [];
@@ -158,7 +160,7 @@ hmac_keys = ["${ENVISO_KEY}"]
 secrets = ["${SAMNA_SECRET}"]
 
 [purchases]
-approval_window_seconds = 60
+approval_window_seconds = ${this.approvalWindow}
 ${this.extra}
 `,
     );
@@ -288,9 +290,14 @@ export function launchChromium() {
 
 /**
  * Opens the board in a new context. `touch` gives a touch screen (taps), `dark` the dark scheme.
- * Every page error and dialog is collected, so a test can assert none happened.
+ * `before(page)` runs before the page loads (init scripts). Every page error, console error and
+ * dialog is collected, so a test can assert none happened.
  */
-export async function openBoard(browser, server, { width = 1366, height = 768, touch = false, dark = false, hash = '' } = {}) {
+export async function openBoard(
+  browser,
+  server,
+  { width = 1366, height = 768, touch = false, dark = false, hash = '', before = null } = {},
+) {
   const context = await browser.newContext({
     viewport: { width, height },
     hasTouch: touch,
@@ -308,6 +315,7 @@ export async function openBoard(browser, server, { width = 1366, height = 768, t
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
   });
+  if (before) await before(page);
   await page.goto(`${server.boardUrl}/${hash}`);
   await page.locator('[data-lane-id]').first().waitFor({ timeout: 20000 });
   return { context, page, problems };
