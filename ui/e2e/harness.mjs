@@ -116,12 +116,22 @@ export class Server {
   }
 
   static async start(opts) {
+    const s = await Server.prepare(opts);
+    await s.begin();
+    return s;
+  }
+
+  /** A server with its ports chosen but not started, so a simulator can be aimed at it first. */
+  static async prepare(opts) {
     const s = new Server(opts);
     s.publicPort = await freePort();
     s.boardPort = await freePort();
-    s.writeConfig();
-    await s.launch();
     return s;
+  }
+
+  async begin() {
+    this.writeConfig();
+    await this.launch();
   }
 
   get publicUrl() {
@@ -319,4 +329,56 @@ export async function openBoard(
   await page.goto(`${server.boardUrl}/${hash}`);
   await page.locator('[data-lane-id]').first().waitFor({ timeout: 20000 });
   return { context, page, problems };
+}
+
+/**
+ * `rangedesk-sim scenario busy-saturday` with `lanes` lanes: the fake Action Target API on a free
+ * port, playing the scenario's deliveries at `server` (prepared, so its ports are known). Point the
+ * server at `api` with `Server.prepare({demo: false, apiBase})`.
+ */
+export class Simulator {
+  static async start(server, { lanes = 60, speed = 60, seed = 3 } = {}) {
+    const sim = new Simulator();
+    sim.port = await freePort();
+    sim.lines = [];
+    sim.child = spawn(
+      SIM_BIN,
+      [
+        'scenario',
+        'busy-saturday',
+        '--listen',
+        `127.0.0.1:${sim.port}`,
+        '--lanes',
+        String(lanes),
+        '--speed',
+        String(speed),
+        '--seed',
+        String(seed),
+        '--target',
+        server.publicUrl,
+        '--hook-token',
+        HOOK_TOKEN,
+        '--enviso-key',
+        ENVISO_KEY,
+        '--samna-secret',
+        SAMNA_SECRET,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+    );
+    tail(sim.child, sim.lines);
+    await until(`the simulator on port ${sim.port}`, async () => {
+      if (sim.child.exitCode !== null) throw new Error(`rangedesk-sim exited:\n${sim.lines.join('\n')}`);
+      const r = await fetch(`${sim.api}/lanes`, { headers: { authorization: 'Bearer demo-action-target-key' } });
+      return r.ok;
+    });
+    return sim;
+  }
+
+  get api() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async stop() {
+    await stopChild(this.child, 5000);
+  }
 }
