@@ -19,6 +19,8 @@ const TARGET = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_D
 /** The binaries under test: `cargo build -p rangedesk-core --bin rangedesk-server` (and `-p rangedesk-sim`). */
 export const SERVER_BIN = process.env.RANGEDESK_SERVER ?? join(TARGET, 'debug', 'rangedesk-server');
 export const SIM_BIN = process.env.RANGEDESK_SIM ?? join(TARGET, 'debug', 'rangedesk-sim');
+/** Where the tests save screenshots for people to look at (gitignored; CI keeps the folder). */
+export const SHOTS = process.env.RANGEDESK_SCREENSHOTS ?? join(REPO, 'artifacts', 'screenshots');
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 export const HOOK_TOKEN = 'e2e-hook-token_0123456789abcdefghijklmnopqrstuv';
@@ -333,19 +335,19 @@ export async function openBoard(
 
 /**
  * `rangedesk-sim scenario busy-saturday` with `lanes` lanes: the fake Action Target API on a free
- * port, playing the scenario's deliveries at `server` (prepared, so its ports are known). Point the
- * server at `api` with `Server.prepare({demo: false, apiBase})`.
+ * port, playing the scenario's deliveries at `server` (prepared, so its ports are known); with
+ * `scenario: false`, `rangedesk-sim serve`: the API alone, a quiet range. Point the server at
+ * `api` (`server.apiBase = sim.api` before `begin()`).
  */
 export class Simulator {
-  static async start(server, { lanes = 60, speed = 60, seed = 3 } = {}) {
+  static async start(server, { lanes = 60, speed = 60, seed = 3, scenario = true } = {}) {
     const sim = new Simulator();
     sim.port = await freePort();
     sim.lines = [];
     sim.child = spawn(
       SIM_BIN,
       [
-        'scenario',
-        'busy-saturday',
+        ...(scenario ? ['scenario', 'busy-saturday'] : ['serve']),
         '--listen',
         `127.0.0.1:${sim.port}`,
         '--lanes',
@@ -376,6 +378,16 @@ export class Simulator {
 
   get api() {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** A `/_sim` control route, e.g. `POST /_sim/names/{id}` `{name}`. */
+  async control(path, body) {
+    const r = await fetch(this.api + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+    });
+    if (!r.ok) throw new Error(`POST ${path}: ${r.status} ${await r.text()}`);
   }
 
   async stop() {

@@ -6,9 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { checkBuilt, launchChromium, openBoard, REPO, Server, Simulator, until } from './harness.mjs';
+import { checkBuilt, launchChromium, openBoard, Server, SHOTS, Simulator, until } from './harness.mjs';
 
-const SHOTS = process.env.RANGEDESK_SCREENSHOTS ?? join(REPO, 'artifacts', 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
 
 let browser: Browser | undefined;
