@@ -289,7 +289,13 @@ ${this.extra}
       if (free.length === 0) break;
       const lane = free[attempt % free.length];
       const r = await this.post('/api/sessions', { lane_id: lane.lane_id, customer_name, duration });
-      if (r.status === 201 || r.status === 200) return r.body;
+      if (r.status === 201 || r.status === 200) {
+        const id = r.body.session_id;
+        await until('the new session on the board', async () =>
+          (await this.api('/api/board')).sessions.some((x) => x.session_id === id),
+        );
+        return r.body;
+      }
     }
     throw new Error('no free lane to start a session on');
   }
