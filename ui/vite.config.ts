@@ -15,6 +15,8 @@ export default defineConfig(({ mode }) => ({
     environment: 'jsdom',
     include: ['src/**/*.test.ts'],
     // Unmounts each test's components so one test's rows never leak into the next.
-    setupFiles: ['@testing-library/svelte/vitest'],
+    setupFiles: ['@testing-library/svelte/vitest', './src/test/setup.ts'],
+    // app.css is read as text by the layout and theme checks; Vitest blanks CSS it does not process.
+    css: { include: [/app\.css/] },
   },
 }));

@@ -3,9 +3,11 @@
 
 use rangedesk_core::api::{ApiError, DeliveryQuery, EventQuery, HookUrls, Page, Status};
 use rangedesk_core::app::App;
-use rangedesk_core::board::{BoardView, HelpView, PurchaseView, TabItemView};
+use rangedesk_core::board::{BoardView, HelpView, PurchaseView, SessionView, TabItemView};
 use rangedesk_core::help::Resolved;
+use rangedesk_core::sessions::{ModifySession, StartSession};
 use rangedesk_core::store::{deliveries::DeliveryRow, events::EventRow};
+use rangedesk_core::visits::VisitsView;
 use tauri::State;
 
 // A bad filter is the caller's mistake, not the app's: warn, as the HTTP side logs 4xx.
@@ -73,4 +75,32 @@ pub async fn decide_purchase(
 #[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
 pub async fn tick_off(app: State<'_, App>, item_id: String) -> Result<TabItemView, ApiError> {
     app.tick_off(item_id, DESK.into()).await
+}
+
+// The lane drawer: start, extend or shorten, and stop a session through Action Target.
+
+#[tauri::command]
+#[tracing::instrument(level = "debug", skip(app, session), err(level = "warn", Debug))]
+pub async fn start_session(app: State<'_, App>, session: StartSession) -> Result<SessionView, ApiError> {
+    app.start_session(session, DESK.into()).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
+pub async fn modify_session(app: State<'_, App>, session_id: String, minutes: i64) -> Result<SessionView, ApiError> {
+    app.modify_session(session_id, ModifySession { minutes, by: None }, DESK.into()).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
+pub async fn stop_session(app: State<'_, App>, session_id: String) -> Result<(), ApiError> {
+    // The board shows the session gone; the vendor's empty answer carries nothing more to show.
+    app.stop_session(session_id, DESK.into()).await.map(|_| ())
+}
+
+/// Today's (or `day`'s) bookings, check-ins and pass scans.
+#[tauri::command]
+#[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
+pub async fn visits(app: State<'_, App>, day: Option<String>) -> Result<VisitsView, ApiError> {
+    app.visits(day).await
 }

@@ -4,6 +4,7 @@
 
 mod commands;
 mod push;
+mod settings;
 
 use clap::Parser;
 use rangedesk_core::app::{self, App, Launch, StartError};
@@ -44,6 +45,17 @@ pub fn run() -> ExitCode {
             commands::resolve_help,
             commands::decide_purchase,
             commands::tick_off,
+            settings::settings,
+            settings::change_settings,
+            settings::send_test_delivery,
+            settings::products,
+            settings::replace_products,
+            settings::check_products,
+            settings::upload_picture,
+            commands::start_session,
+            commands::modify_session,
+            commands::stop_session,
+            commands::visits,
         ])
         .setup(|tauri_app| {
             push::board_changes(tauri_app.app_handle().clone(), core_for_push);

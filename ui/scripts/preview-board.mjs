@@ -25,8 +25,9 @@ function board() {
     lanes.push({
       lane_id: `lane-${i + 1}`,
       name: `Lane ${i + 1}`,
-      bay: `Bay ${String.fromCharCode(65 + Math.floor(i / 8))}`,
-      bay_id: `bay-${Math.floor(i / 8)}`,
+      // As the simulator groups them: bays of eight, the accessible last lane in the first bay.
+      bay: `Bay ${String.fromCharCode(65 + (i === LANES - 1 ? 0 : Math.floor(i / 8)))}`,
+      bay_id: `bay-${i === LANES - 1 ? 0 : Math.floor(i / 8)}`,
       state,
       session_id: session ? `S-${i + 1}` : null,
       known: true,
@@ -35,6 +36,7 @@ function board() {
       open_help: 0,
       carrier_hits: i % 9 === 2 ? 1 : 0,
       pending_purchases: 0,
+      waiting_since: state === 'waiting' ? iso(-95 - i) : null,
     });
   }
   const help = [
@@ -43,13 +45,19 @@ function board() {
     { help_id: 3, session_id: 'S-2', lane_id: 'lane-2', raised_at: iso(-300), acknowledged_at: iso(-250), acknowledged_by: 'desk' },
   ];
   const purchases = [
-    { trace_id: 'tr-1', session_id: 'S-10', lane_id: 'lane-10', status: 'pending', items: [{ id: 'ammo-9mm-50', qty: 2 }, { id: 'target-b27', qty: 5 }], requested_at: iso(-8), deadline: iso(12), decided_at: null, decided_by: null, user_message: null, time_extension: null },
-    { trace_id: 'tr-2', session_id: 'S-1', lane_id: 'lane-1', status: 'pending', items: [{ id: 'time-30', qty: 1 }], requested_at: iso(-3), deadline: iso(17), decided_at: null, decided_by: null, user_message: null, time_extension: null },
+    { trace_id: 'tr-1', session_id: 'S-10', lane_id: 'lane-10', status: 'pending', items: [{ id: 'ammo-9mm-50', qty: 2, display_name: '9mm FMJ, box of 50', product_type: 'ammo' }, { id: 'target-b27', qty: 5, display_name: 'B-27 silhouette target', product_type: 'targets' }], requested_at: iso(-8), deadline: iso(12), decided_at: null, decided_by: null, user_message: null, time_extension: null },
+    { trace_id: 'tr-2', session_id: 'S-1', lane_id: 'lane-1', status: 'pending', items: [{ id: 'time-30', qty: 1, display_name: null, product_type: 'unknown' }], requested_at: iso(-3), deadline: iso(17), decided_at: null, decided_by: null, user_message: null, time_extension: null },
   ];
   for (const h of help) lanes.find((l) => l.lane_id === h.lane_id).open_help++;
   for (const p of purchases) lanes.find((l) => l.lane_id === p.lane_id).pending_purchases++;
   const tab = [{ item_id: 'it-1', trace_id: 'tr-0', session_id: 'S-6', lane_id: 'lane-6', product_id: 'ear-pro', product_type: 'rentals', name: 'Ear protection', qty: 1, unit_price_cents: 300, total_cents: 300, to_deliver: true, delivered_at: null, delivered_by: null }];
-  return { lanes, sessions: [], help, purchases, tab, ceasefire: flags.has('--ceasefire'), stale: flags.has('--stale'), last_event_id: 1, as_of: new Date(now).toISOString() };
+  return { lanes, sessions: [], help, purchases, tab, ceasefire: flags.has('--ceasefire'), stale: flags.has('--stale'), last_event_id: 1, as_of: new Date(now).toISOString(),
+    ageing_amber_seconds: 60, ageing_red_seconds: 180, vendor_silent_minutes: 30,
+    vendors: [
+      { source: 'action_target', last_delivery_at: iso(-4) },
+      { source: 'enviso', last_delivery_at: iso(-2400) },
+      { source: 'samna', last_delivery_at: null },
+    ] };
 }
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' };

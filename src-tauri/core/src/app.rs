@@ -65,7 +65,6 @@ pub fn data_dir(launch: &Launch) -> Result<PathBuf, StartError> {
 pub struct App {
     state: AppState,
     data_dir: PathBuf,
-    config: Arc<Checked>,
     public_addr: SocketAddr,
     board_addr: SocketAddr,
     shutdown: watch::Sender<bool>,
@@ -141,8 +140,10 @@ impl App {
                 rules: c.purchases.rules.clone(),
                 window_seconds: c.purchases.approval_window_seconds,
                 waiters: Default::default(),
+                carrier_hit_fee_cents: crate::settings::fee_cents(c.carrier_hits.fee),
             },
         );
+        let settings = crate::settings::Settings::new(&checked, public_addr, ingest.clone(), store.clone());
         // A purchase held when the app last stopped can no longer be answered: mark it missed.
         match crate::purchases::miss_abandoned(&store, jiff::Timestamp::now()).await {
             Ok(0) => {}
@@ -170,6 +171,8 @@ impl App {
             live,
             reconciler: reconciler.clone(),
             ingest: ingest.clone(),
+            config: settings.subscribe(),
+            settings,
             body_timeout: Duration::from_secs(c.server.body_timeout_seconds),
             board: Arc::new(BoardAccess { pin: c.server.board_pin.clone() }),
             info: Arc::new(Info {
@@ -209,12 +212,7 @@ impl App {
             stop(shutdown_rx.clone()),
         ));
         let flusher = tokio::spawn(flush_counters(ingest.clone(), shutdown_rx.clone()));
-        let polling = if api_configured {
-            tokio::spawn(reconciler.run(c.action_target.poll_seconds, shutdown_rx.clone()))
-        } else {
-            tracing::info!("Action Target's API key is not set: no range set-up, no polling");
-            tokio::spawn(async {})
-        };
+        let polling = tokio::spawn(reconciler.run(state.settings.subscribe(), shutdown_rx.clone()));
         tokio::spawn(async move {
             let _ = tokio::join!(public_task, board_task, flusher, polling);
             if let Err(e) = ingest.flush_counters().await {
@@ -225,16 +223,7 @@ impl App {
             let _ = stopped_tx.send(true);
         });
         tracing::info!(public = %public_addr, board = %board_addr, data_dir = %data_dir.display(), "rangedesk is listening");
-        Ok(App {
-            state,
-            data_dir,
-            config: Arc::new(checked),
-            public_addr,
-            board_addr,
-            shutdown,
-            stopped,
-            _tasks: Arc::new(Mutex::new(())),
-        })
+        Ok(App { state, data_dir, public_addr, board_addr, shutdown, stopped, _tasks: Arc::new(Mutex::new(())) })
     }
 
     pub fn public_addr(&self) -> SocketAddr {
@@ -256,20 +245,71 @@ impl App {
     /// The URLs to paste into each vendor's portal, as this listener is reached locally. Behind a
     /// port forward or proxy the host part is the range's public name instead.
     pub fn hook_urls(&self) -> HookUrls {
-        let scheme = if self.config.config.server.tls_cert.is_empty() { "http" } else { "https" };
-        let host = if self.public_addr.ip().is_unspecified() {
-            format!("127.0.0.1:{}", self.public_addr.port())
-        } else {
-            self.public_addr.to_string()
-        };
-        let base = format!("{scheme}://{host}/hooks");
-        let token = &self.config.config.action_target.hook_token;
-        HookUrls {
-            action_target: format!("{base}/action-target/{token}"),
-            action_target_products: format!("{base}/action-target/{token}/products"),
-            enviso: format!("{base}/enviso"),
-            samna: format!("{base}/samna"),
-        }
+        self.state.settings.hook_urls()
+    }
+
+    /// The config in force now: what the app started with, plus every setting changed since that
+    /// applies live (restart-only keys keep their started value until the next start).
+    pub fn config(&self) -> Arc<crate::config::Config> {
+        self.state.settings.current()
+    }
+
+    /// Hears each new config in force as settings are changed.
+    pub fn subscribe_config(&self) -> watch::Receiver<Arc<crate::config::Config>> {
+        self.state.settings.subscribe()
+    }
+
+    /// The settings screens' view, for the window (which may change settings).
+    pub async fn settings(&self) -> Result<crate::settings::SettingsView, ApiError> {
+        self.state.settings.view(self.state.reconciler.health(), true).await
+    }
+
+    /// Checks, saves and applies a change to one settings section (see `settings`).
+    pub async fn change_settings(
+        &self,
+        section: &str,
+        patch: serde_json::Value,
+        by: &str,
+    ) -> Result<crate::settings::SettingsChanged, crate::settings::SettingsRefusal> {
+        self.state.settings.change(section, patch, by, self.state.reconciler.health()).await
+    }
+
+    /// Sends a signed test delivery for `source` through our own public listener.
+    pub async fn send_test_delivery(&self, source: crate::vendors::Source) -> crate::settings::TestDeliveryResult {
+        self.state.settings.send_test_delivery(source).await
+    }
+
+    /// The lane shop catalogue.
+    pub async fn products(&self) -> Result<Vec<crate::products::Product>, crate::products::ProductsError> {
+        crate::products::list(&self.state.store).await
+    }
+
+    /// Replaces the catalogue whole, or refuses it naming the rule (and row) it breaks.
+    pub async fn replace_products(
+        &self,
+        catalogue: Vec<crate::products::Product>,
+    ) -> Result<Vec<crate::products::Product>, crate::products::ProductsError> {
+        crate::products::replace(&self.state.store, &self.state.ingest.keys().hook_token, catalogue).await
+    }
+
+    /// Stores an uploaded product picture (checked: JPEG or WebP, square, size limits).
+    pub async fn upload_picture(
+        &self,
+        id: &str,
+        content_type: Option<&str>,
+        bytes: Vec<u8>,
+    ) -> Result<crate::products::Picture, crate::products::ProductsError> {
+        let token = self.state.ingest.keys().hook_token;
+        crate::products::upload_picture(&self.state.store, &token, id, content_type, bytes, jiff::Timestamp::now())
+            .await
+    }
+
+    /// Every check `replace_products` makes, without saving.
+    pub async fn check_products(
+        &self,
+        catalogue: Vec<crate::products::Product>,
+    ) -> Result<(), crate::products::ProductsError> {
+        crate::products::check_catalogue(&self.state.store, &self.state.ingest.keys().hook_token, &catalogue).await
     }
 
     pub async fn status(&self) -> Result<Status, ApiError> {
@@ -281,7 +321,12 @@ impl App {
     }
 
     pub fn board(&self) -> crate::board::BoardView {
-        self.state.live.view(jiff::Timestamp::now())
+        self.state.board_view(jiff::Timestamp::now())
+    }
+
+    /// A day's bookings, check-ins and pass scans (today when `day` is `None`).
+    pub async fn visits(&self, day: Option<String>) -> Result<crate::visits::VisitsView, ApiError> {
+        self.state.visits(day.as_deref()).await
     }
 
     pub fn live(&self) -> &crate::board::Live {

@@ -4,9 +4,10 @@
 //! start and saved with the rest of the file left as the person wrote it.
 
 use base64::Engine as _;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use ts_rs::TS;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -20,7 +21,7 @@ pub enum ConfigError {
 
 pub type Result<T> = std::result::Result<T, ConfigError>;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub server: Server,
@@ -33,7 +34,7 @@ pub struct Config {
     pub carrier_hits: CarrierHits,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Server {
     pub listen: String,
@@ -69,7 +70,7 @@ impl Default for Server {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ActionTarget {
     pub hook_token: String,
@@ -91,13 +92,13 @@ impl Default for ActionTarget {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Enviso {
     pub hmac_keys: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Samna {
     pub secrets: Vec<String>,
@@ -110,9 +111,11 @@ impl Default for Samna {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
 #[serde(default, deny_unknown_fields)]
+#[ts(rename = "PurchaseSettings")]
 pub struct Purchases {
+    #[ts(type = "number")]
     pub approval_window_seconds: u64,
     /// What to do with a lane purchase, per product type (`approve`, `ask`, `decline`).
     pub rules: crate::purchases::Rules,
@@ -125,12 +128,15 @@ impl Default for Purchases {
 }
 
 /// How the board shows things that wait for a person.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
 #[serde(default, deny_unknown_fields)]
+#[ts(rename = "BoardSettings")]
 pub struct Board {
     /// A help call, purchase or waiting lane turns amber after this long.
+    #[ts(type = "number")]
     pub ageing_amber_seconds: u64,
     /// … and red after this long.
+    #[ts(type = "number")]
     pub ageing_red_seconds: u64,
 }
 
@@ -141,8 +147,9 @@ impl Default for Board {
 }
 
 /// Which desktop notifications the app raises; each kind can be turned off.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
 #[serde(default, deny_unknown_fields)]
+#[ts(rename = "NotificationSettings")]
 pub struct Notifications {
     pub help: bool,
     pub carrier_hit: bool,
@@ -152,6 +159,7 @@ pub struct Notifications {
     /// A vendor that has sent nothing (or, for Action Target, not answered a poll) for
     /// `vendor_silent_minutes`.
     pub vendor_silent: bool,
+    #[ts(type = "number")]
     pub vendor_silent_minutes: u64,
     /// Play a sound from the app (not the webview) with each notification.
     pub sound: bool,
@@ -173,8 +181,9 @@ impl Default for Notifications {
 }
 
 /// What a carrier hit costs the shooter.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, TS)]
 #[serde(default, deny_unknown_fields)]
+#[ts(rename = "CarrierHitSettings")]
 pub struct CarrierHits {
     /// In currency units with at most two decimals; 0 = carrier hits are free. When set, each hit
     /// is added to the session's tab.
@@ -216,7 +225,8 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn check(file: &Path, config: Config) -> Result<Checked> {
+/// Every check a config must pass; the settings screens run the same ones before saving a change.
+pub(crate) fn check(file: &Path, config: Config) -> Result<Checked> {
     let invalid = |key: &str, problem: &str| ConfigError::Invalid {
         file: file.to_owned(),
         key: key.to_owned(),
@@ -283,7 +293,7 @@ fn check(file: &Path, config: Config) -> Result<Checked> {
         return Err(invalid("notifications.vendor_silent_minutes", "must be at least 1"));
     }
     let fee = config.carrier_hits.fee;
-    if !fee.is_finite() || fee < 0.0 || fee > 10_000.0 || ((fee * 100.0).round() - fee * 100.0).abs() > 1e-6 {
+    if !fee.is_finite() || !(0.0..=10_000.0).contains(&fee) || ((fee * 100.0).round() - fee * 100.0).abs() > 1e-6 {
         return Err(invalid("carrier_hits.fee", "must be an amount between 0 and 10000 with at most two decimals"));
     }
     Ok(Checked { file: file.to_owned(), config, listen, board_listen })

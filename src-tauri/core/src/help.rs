@@ -53,7 +53,7 @@ async fn record(store: &Store, help_id: i64, by: String, now: jiff::Timestamp, s
                 .optional()?;
             let Some((lane_id, session_id)) = call else { return Ok(Err(ApiErrorCode::NotFound)) };
             let done = |kind: &str| -> Result<bool, StoreError> {
-                Ok(t.prepare_cached("SELECT 1 FROM events WHERE kind = ?1 AND subject = ?2 LIMIT 1")?
+                Ok(t.prepare_cached("SELECT 1 FROM events WHERE kind = ?1 AND subject = ?2 AND origin <> 'webhook' LIMIT 1")?
                     .query_row(params![kind, help_id.to_string()], |_| Ok(()))
                     .optional()?
                     .is_some())

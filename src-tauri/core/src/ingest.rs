@@ -50,7 +50,9 @@ pub enum Outcome {
 pub struct Ingest {
     store: Store,
     keys: Arc<std::sync::RwLock<Keys>>,
-    purchases: Arc<PurchaseSettings>,
+    /// Swapped whole when the settings change; each delivery takes a copy of it.
+    purchases: Arc<std::sync::RwLock<PurchaseSettings>>,
+    waiters: purchases::Waiters,
     not_found: Arc<AtomicU64>,
 }
 
@@ -60,24 +62,59 @@ pub struct PurchaseSettings {
     pub rules: purchases::Rules,
     pub window_seconds: u64,
     pub waiters: purchases::Waiters,
+    /// What a carrier hit adds to the session's tab, in cents; 0 adds nothing.
+    pub carrier_hit_fee_cents: i64,
 }
 
+/// The event kind of a test delivery sent from the settings screen. No vendor sends it, so it is
+/// stored as an unknown event and raises nothing on the board.
+pub const TEST_EVENT_ACTION_TARGET: &str = "rangedeskTest";
+
 /// Headers kept with a delivery: enough to explain a verdict later, nothing secret.
-const KEPT_HEADERS: [&str; 7] =
-    ["content-type", "content-length", "user-agent", "x-samna-signature", "x-forwarded-for", "x-real-ip", "forwarded"];
+const KEPT_HEADERS: [&str; 8] = [
+    "content-type",
+    "content-length",
+    "user-agent",
+    "x-samna-signature",
+    "x-forwarded-for",
+    "x-real-ip",
+    "forwarded",
+    TEST_HEADER,
+];
+
+/// Marks a test delivery sent from the settings screen; kept with the delivery so the log shows it.
+pub const TEST_HEADER: &str = "x-rangedesk-test";
 
 impl Ingest {
     pub fn new(store: Store, keys: Keys, purchases: PurchaseSettings) -> Ingest {
         Ingest {
             store,
             keys: Arc::new(std::sync::RwLock::new(keys)),
-            purchases: Arc::new(purchases),
+            waiters: purchases.waiters.clone(),
+            purchases: Arc::new(std::sync::RwLock::new(purchases)),
             not_found: Arc::new(AtomicU64::new(0)),
         }
     }
 
     pub fn purchase_waiters(&self) -> &purchases::Waiters {
-        &self.purchases.waiters
+        &self.waiters
+    }
+
+    /// New verification material, used from the next delivery on (settings changed).
+    pub fn set_keys(&self, keys: Keys) {
+        if let Ok(mut k) = self.keys.write() {
+            *k = keys;
+        }
+    }
+
+    /// New purchase rules, approval window and carrier-hit fee, used from the next delivery on.
+    /// Requests already held keep the window they were given.
+    pub fn set_purchase_settings(&self, rules: purchases::Rules, window_seconds: u64, carrier_hit_fee_cents: i64) {
+        if let Ok(mut p) = self.purchases.write() {
+            p.rules = rules;
+            p.window_seconds = window_seconds;
+            p.carrier_hit_fee_cents = carrier_hit_fee_cents;
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -181,8 +218,11 @@ impl Ingest {
                     None,
                     parsed.dedup_key.clone(),
                 );
-                let settings = self.purchases.clone();
-                self.store.writer().write(move |t| record_accepted(t, d, parsed, &settings)).await
+                let mut settings = self.purchases.read().map(|p| p.clone()).unwrap_or_default();
+                settings.waiters = self.waiters.clone();
+                // Serialized here, on the request's own task, not on the one writer thread.
+                let data_json: Vec<String> = parsed.events.iter().map(|e| e.data.to_string()).collect();
+                self.store.writer().write(move |t| record_accepted(t, d, parsed, data_json, &settings)).await
             }
         }
     }
@@ -208,7 +248,8 @@ impl Ingest {
 fn record_accepted(
     t: &rusqlite::Transaction<'_>,
     mut d: NewDelivery,
-    mut parsed: Parsed,
+    parsed: Parsed,
+    data_json: Vec<String>,
     settings: &PurchaseSettings,
 ) -> store::Result<Outcome> {
     if let Some(key) = &parsed.dedup_key
@@ -221,21 +262,31 @@ fn record_accepted(
     }
     let delivery_id = deliveries::insert(t, &d)?;
     let mut outcome = Outcome::Accepted { trace_id: d.trace_id.clone(), duplicate: false };
-    for e in &mut parsed.events {
+    for (mut e, json) in parsed.events.into_iter().zip(data_json) {
         let is_purchase = d.source == Source::ActionTarget && e.kind == action_target::PURCHASE_REQUEST;
         if is_purchase {
             // The purchase is known by our trace id everywhere: board, history, the lane's answer.
             e.subject = Some(d.trace_id.clone());
         }
-        events::insert(t, Some(delivery_id), d.received_at, d.source, events::Origin::Webhook, e)?;
-        if is_purchase {
-            let items = action_target::purchase_items(&e.data).unwrap_or_default();
+        let charged_hit = (d.source == Source::ActionTarget
+            && e.kind == CARRIER_HIT
+            && e.session_id.is_some()
+            && settings.carrier_hit_fee_cents > 0)
+            .then(|| e.clone());
+        let purchase = is_purchase.then(|| {
+            (action_target::purchase_items(&e.data).unwrap_or_default(), e.lane_id.clone(), e.session_id.clone())
+        });
+        events::insert_owned(t, Some(delivery_id), d.received_at, d.source, events::Origin::Webhook, e, json)?;
+        if let Some(hit) = charged_hit {
+            charge_carrier_hit(t, &d, delivery_id, &hit, settings.carrier_hit_fee_cents)?;
+        }
+        if let Some((items, lane_id, session_id)) = purchase {
             let request = purchases::Request {
                 trace_id: &d.trace_id,
                 delivery_id,
                 at: d.received_at,
-                lane_id: e.lane_id.clone(),
-                session_id: e.session_id.clone(),
+                lane_id,
+                session_id,
                 items: &items,
             };
             let verdict =
@@ -244,6 +295,40 @@ fn record_accepted(
         }
     }
     Ok(outcome)
+}
+
+const CARRIER_HIT: &str = "carrierHit";
+
+/// A carrier hit with a fee set: one "Carrier hit" line on the session's tab, priced at the fee
+/// in force when the hit arrived, recorded in the same transaction as the hit.
+fn charge_carrier_hit(
+    t: &rusqlite::Transaction<'_>,
+    d: &NewDelivery,
+    delivery_id: i64,
+    hit: &crate::vendors::NewEvent,
+    fee_cents: i64,
+) -> store::Result<()> {
+    let line = crate::vendors::NewEvent {
+        kind: purchases::kinds::TAB_ITEM_ADDED.into(),
+        known: true,
+        lane_id: hit.lane_id.clone(),
+        session_id: hit.session_id.clone(),
+        subject: Some(d.trace_id.clone()),
+        vendor_time: None,
+        data: serde_json::json!({
+            "item_id": format!("{}:carrier-hit", d.trace_id),
+            "trace_id": d.trace_id,
+            "product_id": "carrier_hit",
+            "product_type": "carrier_hit",
+            "name": "Carrier hit",
+            "qty": 1,
+            "unit_price_cents": fee_cents,
+            "total_cents": fee_cents,
+            "to_deliver": false,
+        }),
+    };
+    events::insert(t, Some(delivery_id), d.received_at, d.source, events::Origin::Rangedesk, &line)?;
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -15,8 +15,10 @@ pub mod products;
 pub mod purchases;
 pub mod reconciler;
 pub mod sessions;
+pub mod settings;
 pub mod store;
 pub mod vendors;
+pub mod visits;
 
 /// Resolves on ctrl-c or SIGTERM, whichever comes first. The handlers are installed when this is
 /// called, not when the future is first polled, so a signal that arrives while the app is still

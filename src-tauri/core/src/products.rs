@@ -116,11 +116,15 @@ pub struct CatalogueRefusal {
     pub error: String,
     pub code: ApiErrorCode,
     pub rule: CatalogueRule,
+    /// The row (position in the list sent) that breaks the rule; absent for whole-list rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub index: Option<usize>,
 }
 
 impl From<CatalogueError> for CatalogueRefusal {
     fn from(e: CatalogueError) -> Self {
-        CatalogueRefusal { error: e.message, code: ApiErrorCode::BadRequest, rule: e.rule }
+        CatalogueRefusal { error: e.message, code: ApiErrorCode::BadRequest, rule: e.rule, index: e.index }
     }
 }
 
@@ -132,6 +136,16 @@ pub enum ProductsError {
     Rule(#[from] CatalogueError),
     #[error(transparent)]
     Api(#[from] ApiError),
+}
+
+/// Over IPC the window gets what the browser API sends: the refusal naming the rule, or the error.
+impl Serialize for ProductsError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ProductsError::Rule(e) => CatalogueRefusal::from(e.clone()).serialize(s),
+            ProductsError::Api(e) => e.serialize(s),
+        }
+    }
 }
 
 impl From<StoreError> for ProductsError {
@@ -165,6 +179,17 @@ pub async fn replace(store: &Store, hook_token: &str, catalogue: Vec<Product>) -
         })
         .await??;
     Ok(new_rows.into_iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
+/// Every check `replace` makes, without saving: the editor calls it as staff type.
+pub async fn check_catalogue(store: &Store, hook_token: &str, catalogue: &[Product]) -> Result<(), ProductsError> {
+    check(catalogue)?;
+    for p in catalogue {
+        to_row(p)?;
+    }
+    let uploaded = store.read(pictures::ids).await?;
+    check_own_pictures(catalogue, hook_token, &uploaded)?;
+    Ok(())
 }
 
 /// What a lane screen asking for `kind` is answered. A missing or unknown type is a bad request.

@@ -176,19 +176,7 @@ pub fn on_request(
     window_seconds: u64,
     waiters: &Waiters,
 ) -> store::Result<Verdict> {
-    let mut priced = Vec::with_capacity(r.items.len());
-    for item in r.items {
-        let entry = if item.id == "time" {
-            catalogue_entry(t, "time")?.or(Some(Priced {
-                product_type: "time".into(),
-                display_name: "Lane time".into(),
-                price_cents: 0,
-            }))
-        } else {
-            catalogue_entry(t, &item.id)?
-        };
-        priced.push(entry);
-    }
+    let priced = price_items(t, r.items)?;
     let rule =
         priced.iter().map(|p| rules.for_type(p.as_ref().map(|p| p.product_type.as_str()))).max().unwrap_or(Rule::Ask);
     let items = serde_json::to_string(r.items).unwrap_or_else(|_| "[]".into());
@@ -213,13 +201,52 @@ pub fn on_request(
         }
         Rule::Ask => {
             let deadline = r.at + jiff::SignedDuration::from_secs(window_seconds as i64);
-            let e =
-                event(kinds::HELD, r, serde_json::json!({"trace_id": r.trace_id, "deadline": deadline.to_string()}));
+            let data = serde_json::json!({
+                "trace_id": r.trace_id,
+                "deadline": deadline.to_string(),
+                "priced": priced_json(r.items, &priced),
+            });
+            let e = event(kinds::HELD, r, data);
             events::insert(t, Some(r.delivery_id), r.at, Source::ActionTarget, events::Origin::Rangedesk, &e)?;
             waiters.open(r.trace_id);
             Ok(Verdict::Held { deadline })
         }
     }
+}
+
+/// Each item's catalogue entry as the request comes in; lane time is known even when the
+/// catalogue does not list it.
+fn price_items(t: &Transaction<'_>, items: &[PurchaseItem]) -> store::Result<Vec<Option<Priced>>> {
+    let mut priced = Vec::with_capacity(items.len());
+    for item in items {
+        let entry = if item.id == "time" {
+            catalogue_entry(t, "time")?.or(Some(Priced {
+                product_type: "time".into(),
+                display_name: "Lane time".into(),
+                price_cents: 0,
+            }))
+        } else {
+            catalogue_entry(t, &item.id)?
+        };
+        priced.push(entry);
+    }
+    Ok(priced)
+}
+
+/// What the board shows for each item instead of a bare id: `[{id, display_name, product_type}]`,
+/// recorded with the purchase's events so the log keeps what the catalogue said at the time.
+fn priced_json(items: &[PurchaseItem], priced: &[Option<Priced>]) -> serde_json::Value {
+    items
+        .iter()
+        .zip(priced)
+        .map(|(item, p)| {
+            serde_json::json!({
+                "id": item.id,
+                "display_name": p.as_ref().map(|p| p.display_name.clone()),
+                "product_type": p.as_ref().map_or("unknown", |p| p.product_type.as_str()),
+            })
+        })
+        .collect()
 }
 
 fn declined(error: &str, user_message: &str) -> Answer {
@@ -264,7 +291,8 @@ fn decide(
         Status::Missed => kinds::MISSED,
         Status::Pending => return Ok(false),
     };
-    let data = serde_json::json!({"trace_id": trace_id, "by": by, "user_message": user_message, "items": items});
+    let priced = priced_json(&items, &price_items(t, &items)?);
+    let data = serde_json::json!({"trace_id": trace_id, "by": by, "user_message": user_message, "items": items, "priced": priced});
     events::insert(t, None, at, Source::ActionTarget, origin, &event(kind, &r, data))?;
     if status == Status::Approved {
         for (n, item) in items.iter().enumerate() {
@@ -397,7 +425,9 @@ pub async fn tick_off(
         .writer()
         .write(move |t| {
             let already = t
-                .prepare_cached("SELECT 1 FROM events WHERE kind = ?1 AND subject = ?2 LIMIT 1")?
+                .prepare_cached(
+                    "SELECT 1 FROM events WHERE kind = ?1 AND subject = ?2 AND origin <> 'webhook' LIMIT 1",
+                )?
                 .query_row(params![kinds::ITEM_DELIVERED, id], |_| Ok(()))
                 .optional()?
                 .is_some();

@@ -41,7 +41,8 @@ pub struct Reconciler {
 }
 
 struct Inner {
-    client: Client,
+    /// Replaced when the Action Target settings change (see [`Reconciler::run`]).
+    client: Mutex<Client>,
     store: Store,
     live: Live,
     health: Mutex<ApiHealth>,
@@ -54,7 +55,7 @@ impl Reconciler {
         let health = ApiHealth { polling, ..Default::default() };
         Reconciler {
             inner: Arc::new(Inner {
-                client,
+                client: Mutex::new(client),
                 store,
                 live,
                 health: Mutex::new(health),
@@ -63,8 +64,27 @@ impl Reconciler {
         }
     }
 
-    pub fn client(&self) -> &Client {
-        &self.inner.client
+    /// The API client for the settings in force; a cheap clone sharing one connection pool.
+    pub fn client(&self) -> Client {
+        match self.inner.client.lock() {
+            Ok(c) => c.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    fn set_client(&self, client: Client, polling: bool) {
+        match self.inner.client.lock() {
+            Ok(mut c) => *c = client,
+            Err(p) => *p.into_inner() = client,
+        }
+        if let Ok(mut h) = self.inner.health.lock() {
+            if h.polling && !polling {
+                // Nothing will poll: the last poll's staleness says nothing any more.
+                h.stale = false;
+                self.inner.live.set_stale(false);
+            }
+            h.polling = polling;
+        }
     }
 
     pub fn health(&self) -> ApiHealth {
@@ -97,7 +117,7 @@ impl Reconciler {
     }
 
     async fn poll_inner(&self) -> Result<usize, ReconcileError> {
-        let sessions = self.inner.client.sessions().await?;
+        let sessions = self.client().sessions().await?;
         let api: Vec<serde_json::Value> = sessions.iter().filter_map(|s| serde_json::to_value(s).ok()).collect();
         let now = jiff::Timestamp::now();
         let diff = self.inner.live.with(|b| b.reconcile(&api, now));
@@ -111,7 +131,7 @@ impl Reconciler {
 
     /// Reads lanes, bays and groups; records a `rangeSetup` when they differ from the board's.
     pub async fn refresh_setup(&self) -> Result<bool, ReconcileError> {
-        let c = &self.inner.client;
+        let c = self.client();
         let (lanes, bays, groups) = tokio::try_join!(c.lanes(), c.bays(), c.groups())?;
         let data = serde_json::json!({"lanes": lanes, "bays": bays, "groups": groups});
         if !self.inner.live.with(|b| b.setup_differs(&data)) {
@@ -133,7 +153,7 @@ impl Reconciler {
     /// Asks the vendor about one session and records what it says.
     pub async fn refresh_session(&self, id: &str) -> Result<(), ReconcileError> {
         let now = jiff::Timestamp::now();
-        let found = self.inner.client.session(id).await?;
+        let found = self.client().session(id).await?;
         let diff = match found {
             Some(s) => {
                 let v = serde_json::to_value(&s).map_err(|e| AtError::BadAnswer(e.to_string()))?;
@@ -177,8 +197,64 @@ impl Reconciler {
             .await
     }
 
+    /// Follows the Action Target settings in force: while an API key is set, reads the range
+    /// set-up and polls (see [`Reconciler::poll_until_shutdown`]); when the key, address, header or
+    /// period change, starts again with a new client, so a key pasted into the settings works
+    /// without a restart.
+    pub async fn run(
+        self,
+        mut config: watch::Receiver<Arc<crate::config::Config>>,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
+        let mut first = true;
+        loop {
+            let at = config.borrow_and_update().action_target.clone();
+            let configured = !at.api_key.trim().is_empty();
+            if !first {
+                match Client::new(crate::vendors::action_target_api::ApiConfig::from_config(&at)) {
+                    Ok(client) => self.set_client(client, configured && at.poll_seconds > 0),
+                    Err(e) => tracing::error!(error = %e, "the new Action Target settings cannot be used"),
+                }
+            }
+            first = false;
+            if configured {
+                tracing::info!(poll_seconds = at.poll_seconds, "Action Target's API: reading the range set-up");
+            } else {
+                tracing::info!("Action Target's API key is not set: no range set-up, no polling");
+            }
+            let changed = async {
+                // Only a change to the Action Target settings restarts the loop.
+                loop {
+                    if config.changed().await.is_err() {
+                        std::future::pending::<()>().await;
+                    }
+                    if config.borrow().action_target.api_key != at.api_key
+                        || config.borrow().action_target.api_base != at.api_base
+                        || config.borrow().action_target.api_auth_header != at.api_auth_header
+                        || config.borrow().action_target.poll_seconds != at.poll_seconds
+                    {
+                        return;
+                    }
+                }
+            };
+            let (me, stop) = (self.clone(), shutdown.clone());
+            let work = async move {
+                if configured {
+                    me.poll_until_shutdown(at.poll_seconds, stop).await;
+                } else {
+                    std::future::pending::<()>().await;
+                }
+            };
+            tokio::select! {
+                () = changed => {}
+                () = work => return,
+                _ = shutdown.wait_for(|s| *s) => return,
+            }
+        }
+    }
+
     /// Reads the range set-up at start (and daily), then polls until shutdown.
-    pub async fn run(self, poll_seconds: u64, mut shutdown: watch::Receiver<bool>) {
+    pub async fn poll_until_shutdown(self, poll_seconds: u64, mut shutdown: watch::Receiver<bool>) {
         let day = Duration::from_secs(24 * 3600);
         let mut next_setup = tokio::time::Instant::now();
         let period = Duration::from_secs(poll_seconds.max(1));

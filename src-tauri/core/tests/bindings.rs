@@ -7,9 +7,12 @@ use rangedesk_core::api::{ApiError, DeliveryQuery, EventQuery, HookUrls, Page, S
 use rangedesk_core::board::BoardView;
 use rangedesk_core::help::Resolved;
 use rangedesk_core::products::{CatalogueRefusal, CatalogueRule, Picture, Product, ProductType};
+use rangedesk_core::sessions::{ModifySession, StartSession};
+use rangedesk_core::settings::{SettingsChanged, SettingsRefusal, SettingsView, TestDeliveryResult};
 use rangedesk_core::store::deliveries::DeliveryRow;
 use rangedesk_core::store::events::EventRow;
 use rangedesk_core::vendors::action_target_api::{ApiBay, ApiGroup, ApiLane, ApiSession, NewSession};
+use rangedesk_core::visits::VisitsView;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
@@ -35,6 +38,13 @@ fn export(dir: &Path) {
     CatalogueRule::export_all_to(dir).unwrap();
     CatalogueRefusal::export_all_to(dir).unwrap();
     Picture::export_all_to(dir).unwrap();
+    SettingsView::export_all_to(dir).unwrap();
+    SettingsChanged::export_all_to(dir).unwrap();
+    SettingsRefusal::export_all_to(dir).unwrap();
+    TestDeliveryResult::export_all_to(dir).unwrap();
+    StartSession::export_all_to(dir).unwrap();
+    ModifySession::export_all_to(dir).unwrap();
+    VisitsView::export_all_to(dir).unwrap();
 }
 
 fn files(dir: &Path) -> BTreeMap<PathBuf, String> {

@@ -213,7 +213,8 @@ async fn purchases_list_filters_by_status() {
     for field in ["trace_id", "session_id", "lane_id", "status", "items", "requested_at"] {
         assert!(!p[field].is_null(), "INTERFACES.md names `{field}`");
     }
-    assert_eq!(p["items"][0], json!({"id": "time", "qty": 15}));
+    assert_eq!((&p["items"][0]["id"], &p["items"][0]["qty"]), (&json!("time"), &json!(15)), "the fixed fields");
+    assert_eq!(p["items"][0]["product_type"], "time", "added: the catalogue's type beside the id");
     assert_eq!(r.get_json(&r.board("/api/purchases")).await.as_array().unwrap().len(), 2);
     assert_eq!(r.http.get(r.board("/api/purchases?status=maybe")).send().await.unwrap().status(), 400);
 }

@@ -13,9 +13,12 @@ import type { EventQuery } from './bindings/EventQuery';
 import type { EventRow } from './bindings/EventRow';
 import type { HookUrls } from './bindings/HookUrls';
 import type { Page } from './bindings/Page';
+import type { SessionView } from './bindings/SessionView';
+import type { StartSession } from './bindings/StartSession';
 import type { Status } from './bindings/Status';
+import type { VisitsView } from './bindings/VisitsView';
 
-export type { ApiError, BoardView, DeliveryRow, EventRow, HookUrls, Page, Status };
+export type { ApiError, BoardView, DeliveryRow, EventRow, HookUrls, Page, SessionView, StartSession, Status, VisitsView };
 
 /** The Tauri event the window's push task emits (src-tauri/src/push.rs). */
 export const BOARD_CHANGED = 'board-changed';
@@ -31,12 +34,14 @@ export class HttpFailure extends Error {
     message: string,
     readonly code: string,
     readonly status: number,
+    /** The refusal's whole JSON body, for the fields some refusals add (`key`, `rule`, `index`). */
+    readonly body: unknown = null,
   ) {
     super(message);
   }
 }
 
-async function http<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function http<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -57,7 +62,7 @@ async function http<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
   if (!res.ok) {
     const o = (json ?? {}) as { error?: unknown; code?: unknown };
     const message = typeof o.error === 'string' ? o.error : `${res.status} ${res.statusText}`;
-    throw new HttpFailure(message, typeof o.code === 'string' ? o.code : `http_${res.status}`, res.status);
+    throw new HttpFailure(message, typeof o.code === 'string' ? o.code : `http_${res.status}`, res.status, json);
   }
   return json as T;
 }
@@ -120,6 +125,31 @@ export function declinePurchase(traceId: string, userMessage?: string): Promise<
 
 export function tickOff(itemId: string): Promise<unknown> {
   return inWindow() ? invoke('tick_off', { item_id: itemId }) : http('POST', `/api/tab/${seg(itemId)}/delivered`);
+}
+
+// Lane drawer: sessions through Action Target.
+
+export function startSession(s: Omit<StartSession, 'by'>): Promise<SessionView> {
+  const session: StartSession = { ...s, by: null };
+  return inWindow() ? invoke<SessionView>('start_session', { session }) : http('POST', '/api/sessions', session);
+}
+
+/** Adds `minutes` to a session; negative shortens it. */
+export function modifySession(sessionId: string, minutes: number): Promise<unknown> {
+  return inWindow()
+    ? invoke('modify_session', { session_id: sessionId, minutes })
+    : http('POST', `/api/sessions/${seg(sessionId)}/modify`, { minutes });
+}
+
+export function stopSession(sessionId: string): Promise<unknown> {
+  return inWindow() ? invoke('stop_session', { session_id: sessionId }) : http('POST', `/api/sessions/${seg(sessionId)}/stop`);
+}
+
+// Today's bookings, check-ins and scans.
+
+/** `day` as `YYYY-MM-DD` in the range's time zone; today when omitted. */
+export function visits(day?: string): Promise<VisitsView> {
+  return inWindow() ? invoke<VisitsView>('visits', { day: day ?? null }) : http('GET', `/api/visits${query({ day })}`);
 }
 
 export type BoardFeed = {

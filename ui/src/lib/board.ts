@@ -87,6 +87,14 @@ export type Age = 'fresh' | 'amber' | 'red';
 export type Ageing = { amberMs: number; redMs: number };
 export const DEFAULT_AGEING: Ageing = { amberMs: 60_000, redMs: 180_000 };
 
+/** The thresholds the core's config sets (`board.ageing_*_seconds`), as each board carries them. */
+export function ageingOf(board: Pick<BoardView, 'ageing_amber_seconds' | 'ageing_red_seconds'>): Ageing {
+  const amber = Number(board.ageing_amber_seconds);
+  const red = Number(board.ageing_red_seconds);
+  if (!(amber > 0) || !(red > amber)) return DEFAULT_AGEING;
+  return { amberMs: amber * 1000, redMs: red * 1000 };
+}
+
 /** How urgent something that has waited `ms` looks. */
 export function ageOf(ms: number, ageing: Ageing = DEFAULT_AGEING): Age {
   if (ms >= ageing.redMs) return 'red';
@@ -201,3 +209,55 @@ export const DECLINE_MESSAGES: readonly string[] = [
   'Not available right now',
   'Limit reached for this session',
 ];
+
+export type Link = 'ok' | 'silent' | 'never' | 'failing';
+
+export type VendorLink = {
+  source: string;
+  /** The vendor's short name on the board. */
+  name: string;
+  link: Link;
+  /** What the chip says under the name: `12 s ago`, `silent 40 min`, `poll failing`… */
+  detail: string;
+  /** The full story, for the chip's title. */
+  title: string;
+};
+
+const SHORT_NAMES: Record<string, string> = { action_target: 'Lanes', enviso: 'Enviso', samna: 'Samna' };
+
+/**
+ * Each vendor's connection as the board shows it: when it last delivered and whether it has gone
+ * quiet for longer than `vendor_silent_minutes`; for Action Target also whether its API answers
+ * the reconciler's polls (`api`, from the status call, when known).
+ */
+export function vendorLinks(
+  board: Pick<BoardView, 'vendors' | 'vendor_silent_minutes' | 'stale'>,
+  api: { polling: boolean; last_poll_ok: string | null; last_error: string | null; stale: boolean } | null,
+  now: number,
+): VendorLink[] {
+  const silentMs = Number(board.vendor_silent_minutes) * 60_000;
+  // `?? []`: a core from before vendor health sends no list; the chips then stay away.
+  return (board.vendors ?? []).map((v) => {
+    const name = SHORT_NAMES[v.source] ?? v.source;
+    const full = v.source === 'action_target' ? 'Action Target' : name;
+    const ago = v.last_delivery_at === null ? null : since(v.last_delivery_at, now);
+    let link: Link = ago === null ? 'never' : silentMs > 0 && ago >= silentMs ? 'silent' : 'ok';
+    let detail = ago === null ? 'nothing yet' : link === 'silent' ? `silent ${formatAge(ago)}` : `${formatAge(ago)} ago`;
+    let title = ago === null ? `${full}: no delivery received yet` : `${full}: last delivery ${formatAge(ago)} ago`;
+    if (v.source === 'action_target' && api?.polling) {
+      if (board.stale || api.stale) {
+        link = 'failing';
+        detail = 'API not answering';
+        title += `; the last poll failed${api.last_error ? `: ${api.last_error}` : ''}`;
+      } else if (api.last_poll_ok !== null) {
+        title += `; last poll ${formatAge(since(api.last_poll_ok, now))} ago`;
+        // Polls answered: the lanes are in sync even when no webhook came for a while.
+        if (link !== 'ok') {
+          link = 'ok';
+          detail = `poll ${formatAge(since(api.last_poll_ok, now))} ago`;
+        }
+      }
+    }
+    return { source: v.source, name, link, detail, title };
+  });
+}

@@ -149,7 +149,7 @@ describe('vendor text on the board', () => {
           lane({ lane_id: 'L2', name: 'Lane 2', bay_id: XSS, bay: null, known: false }),
         ],
         help: [help({ help_id: 3, lane_id: XSS })],
-        purchases: [purchase({ trace_id: XSS, lane_id: XSS, items: [{ id: XSS, qty: 1 }] })],
+        purchases: [purchase({ trace_id: XSS, lane_id: XSS, items: [{ id: XSS, qty: 1, display_name: XSS, product_type: XSS }] })],
         tab: [tabItem({ item_id: XSS, name: XSS, lane_id: XSS })],
       }),
     );

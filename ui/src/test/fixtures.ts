@@ -27,6 +27,7 @@ export function lane(over: Partial<LaneView> = {}): LaneView {
     open_help: 0,
     carrier_hits: 0,
     pending_purchases: 0,
+    waiting_since: null,
     ...over,
   };
 }
@@ -50,7 +51,7 @@ export function purchase(over: Partial<PurchaseView> = {}): PurchaseView {
     lane_id: 'L1',
     // The binding's `status` names the wrong type (see the report to the core); the UI never reads it.
     status: 'pending' as unknown as PurchaseView['status'],
-    items: [{ id: 'ammo-9mm', qty: 2 }],
+    items: [{ id: 'ammo-9mm', qty: 2, display_name: null, product_type: null }],
     requested_at: at(-10),
     deadline: at(10),
     decided_at: null,
@@ -91,6 +92,14 @@ export function board(over: Partial<BoardView> = {}): BoardView {
     stale: false,
     last_event_id: 1,
     as_of: AS_OF,
+    ageing_amber_seconds: 60,
+    ageing_red_seconds: 180,
+    vendor_silent_minutes: 30,
+    vendors: [
+      { source: 'action_target', last_delivery_at: at(-5) },
+      { source: 'enviso', last_delivery_at: null },
+      { source: 'samna', last_delivery_at: at(-3600) },
+    ],
     ...over,
   };
 }

@@ -4,6 +4,11 @@ use clap::Parser;
 use rangedesk_core::app::{self, App, Launch};
 use std::process::ExitCode;
 
+/// mimalloc rather than glibc's malloc: every delivery is allocated on a tokio thread and freed on
+/// the store's writer thread, which glibc handles slowly (docs/PERFORMANCE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "rangedesk-server",

@@ -9,6 +9,7 @@ pub use live::Live;
 
 pub use views::{
     BoardView, HelpView, LaneState, LaneView, PurchaseItemView, PurchaseView, SessionState, SessionView, TabItemView,
+    VendorView,
 };
 
 use crate::purchases::{Status, kinds as purchase};
@@ -49,6 +50,8 @@ struct Session {
     remaining: Option<f64>,
     as_ms: i64,
     carrier_hits: u32,
+    /// When the board first heard of the session: a lane waits for its shooter since then.
+    created_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +83,8 @@ pub struct Board {
     purchases: BTreeMap<String, Purchase>,
     tab: BTreeMap<String, TabItemView>,
     last_event_id: i64,
+    /// When each vendor's last accepted webhook delivery was recorded (ms).
+    last_delivery: HashMap<Source, i64>,
 }
 
 fn poll_event(kind: &str, session_id: &str, lane_id: &str, data: serde_json::Value) -> crate::vendors::NewEvent {
@@ -125,6 +130,10 @@ impl Board {
         }
         self.last_event_id = e.id;
         let at = ms(&e.at);
+        if e.origin == Origin::Webhook && e.delivery_id.is_some() {
+            let last = self.last_delivery.entry(e.source).or_insert(at);
+            *last = (*last).max(at);
+        }
         match (e.source, e.origin, e.kind.as_str()) {
             (Source::ActionTarget, Origin::Webhook, kind) => self.lane_event(e, kind, at),
             (Source::ActionTarget, Origin::Poll, kinds::RANGE_SETUP) => self.range_setup(&e.data),
@@ -147,6 +156,7 @@ impl Board {
             (Source::ActionTarget, _, purchase::HELD) => {
                 if let Some(p) = e.subject.as_ref().and_then(|t| self.purchases.get_mut(t)) {
                     p.view.deadline = s(&e.data, "deadline");
+                    name_items(&mut p.view.items, &e.data);
                 }
             }
             (Source::ActionTarget, _, purchase::APPROVED | purchase::DECLINED | purchase::MISSED) => {
@@ -162,6 +172,7 @@ impl Board {
                     p.view.decided_by = s(&e.data, "by");
                     p.view.user_message = s(&e.data, "user_message");
                     p.decided_ms = Some(at);
+                    name_items(&mut p.view.items, &e.data);
                 }
             }
             (Source::ActionTarget, _, purchase::TAB_ITEM_ADDED) => self.add_tab_item(e),
@@ -205,7 +216,14 @@ impl Board {
                     .map(|items| {
                         items
                             .iter()
-                            .filter_map(|i| Some(PurchaseItemView { id: s(i, "id")?, qty: i.get("qty")?.as_i64()? }))
+                            .filter_map(|i| {
+                                Some(PurchaseItemView {
+                                    id: s(i, "id")?,
+                                    qty: i.get("qty")?.as_i64()?,
+                                    display_name: None,
+                                    product_type: None,
+                                })
+                            })
                             .collect()
                     })
                     .unwrap_or_default();
@@ -463,6 +481,14 @@ impl Board {
             .cloned()
             .collect();
         let ceasefire = active.len() > 1 && active.iter().all(|s| s.state == SessionState::Paused);
+        let ageing = crate::config::Board::default();
+        let vendors = Source::ALL
+            .into_iter()
+            .map(|source| VendorView {
+                source,
+                last_delivery_at: self.last_delivery.get(&source).map(|ms| crate::store::events::rfc3339(*ms)),
+            })
+            .collect();
         BoardView {
             lanes,
             sessions,
@@ -473,6 +499,10 @@ impl Board {
             stale: false,
             last_event_id: self.last_event_id,
             as_of: now.to_string(),
+            ageing_amber_seconds: ageing.ageing_amber_seconds,
+            ageing_red_seconds: ageing.ageing_red_seconds,
+            vendor_silent_minutes: crate::config::Notifications::default().vendor_silent_minutes,
+            vendors,
         }
     }
 
@@ -509,6 +539,21 @@ impl Board {
                 .values()
                 .filter(|p| p.view.status == Status::Pending && p.view.lane_id.as_deref() == Some(&lane.lane_id))
                 .count() as u32,
+            waiting_since: session
+                .filter(|_| state == LaneState::Waiting)
+                .map(|(_, s)| crate::store::events::rfc3339(s.created_ms)),
+        }
+    }
+}
+
+/// Names a purchase's items from the catalogue, as the purchase events record it (`priced`:
+/// `[{id, display_name, product_type}]` in item order); events from before that carry none.
+fn name_items(items: &mut [PurchaseItemView], data: &serde_json::Value) {
+    let Some(priced) = data.get("priced").and_then(|p| p.as_array()) else { return };
+    for (item, p) in items.iter_mut().zip(priced) {
+        if s(p, "id").as_deref() == Some(item.id.as_str()) {
+            item.display_name = s(p, "display_name").or(item.display_name.take());
+            item.product_type = s(p, "product_type").or(item.product_type.take());
         }
     }
 }
@@ -525,6 +570,7 @@ impl Session {
             remaining: None,
             as_ms: at,
             carrier_hits: 0,
+            created_ms: at,
         }
     }
 

@@ -37,6 +37,9 @@ pub struct LaneView {
     pub open_help: u32,
     pub carrier_hits: u32,
     pub pending_purchases: u32,
+    /// While the lane is waiting for its shooter: since when (the session was first heard of), so
+    /// a lane nobody walks up to ages like anything else waiting.
+    pub waiting_since: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -90,6 +93,26 @@ pub struct BoardView {
     #[ts(type = "number")]
     pub last_event_id: i64,
     pub as_of: String,
+    /// Anything waiting for a person turns amber after this many seconds (`board.ageing_amber_seconds`,
+    /// read when the view is made, so a settings change applies at the next push)…
+    #[ts(type = "number")]
+    pub ageing_amber_seconds: u64,
+    /// …and red after this many (`board.ageing_red_seconds`).
+    #[ts(type = "number")]
+    pub ageing_red_seconds: u64,
+    /// A vendor with no accepted delivery for this many minutes is shown as silent
+    /// (`notifications.vendor_silent_minutes`).
+    #[ts(type = "number")]
+    pub vendor_silent_minutes: u64,
+    /// The last accepted delivery from each vendor, in `Source::ALL` order: "is it connected?"
+    pub vendors: Vec<VendorView>,
+}
+
+/// When a vendor last reached the app with a delivery that was accepted.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct VendorView {
+    pub source: crate::vendors::Source,
+    pub last_delivery_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -97,6 +120,11 @@ pub struct PurchaseItemView {
     pub id: String,
     #[ts(type = "number")]
     pub qty: i64,
+    /// The catalogue's name for the item when the request came in; `None` for ids it did not list.
+    pub display_name: Option<String>,
+    /// `time`, `targets`, `ammo`, `rentals`, or `unknown` for ids the catalogue did not list;
+    /// `None` until the request has been priced.
+    pub product_type: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

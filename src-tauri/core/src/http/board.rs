@@ -4,6 +4,7 @@
 use super::{AppState, healthz};
 use crate::api::{self, ApiError, ApiErrorCode, DeliveryQuery, EventQuery};
 use crate::products::{self, CatalogueRefusal, Product, ProductsError};
+use crate::settings::SettingsRefusal;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -28,7 +29,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/help/{help_id}/ack", post(help_ack))
         .route("/api/help/{help_id}/resolve", post(help_resolve))
         .route("/api/products", get(list_products).put(replace_products))
+        .route("/api/products/check", post(check_products))
         .route("/api/products/{id}/picture", put(upload_picture))
+        .route("/api/settings", get(settings))
+        .route("/api/settings/test-delivery/{source}", post(test_delivery))
+        .route("/api/settings/{section}", put(change_settings))
         .route("/api/purchases", get(purchases))
         .route("/api/purchases/{trace_id}", get(purchase))
         .route("/api/purchases/{trace_id}/approve", post(approve))
@@ -38,6 +43,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sessions/{session_id}/modify", post(modify_session))
         .route("/api/sessions/{session_id}/stop", post(stop_session))
         .route("/api/range/refresh", post(refresh_range))
+        .route("/api/today", get(visits))
+        .route("/api/visits", get(visits))
         .route("/healthz", get(healthz))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .fallback_service(super::ui::router(state.info.ui_dir.as_deref()))
@@ -105,7 +112,21 @@ async fn status(State(s): State<AppState>) -> Result<Response, ApiError> {
 }
 
 async fn board(State(s): State<AppState>) -> Response {
-    Json(s.live.view(jiff::Timestamp::now())).into_response()
+    Json(s.board_view(jiff::Timestamp::now())).into_response()
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct DayQuery {
+    day: Option<String>,
+    pin: Option<String>,
+}
+
+/// `GET /api/today`, `GET /api/visits?day=YYYY-MM-DD`: bookings, check-ins and scans of a day.
+async fn visits(State(s): State<AppState>, q: Result<Query<DayQuery>, QueryRejection>) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let _ = q.pin;
+    Ok(Json(s.visits(q.day.as_deref()).await?).into_response())
 }
 
 async fn lanes(State(s): State<AppState>) -> Response {
@@ -259,6 +280,74 @@ async fn replace_products(
 ) -> Result<Response, ProductsError> {
     let Json(catalogue) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
     Ok(Json(products::replace(&s.store, &s.ingest.keys().hook_token, catalogue).await?).into_response())
+}
+
+/// `POST /api/products/check`: the refusal a PUT of this list would get (400 naming the rule and
+/// the row), or `{"ok": true}`; nothing is saved. The editor calls it as staff type.
+async fn check_products(
+    State(s): State<AppState>,
+    body: Result<Json<Vec<Product>>, JsonRejection>,
+) -> Result<Response, ProductsError> {
+    let Json(catalogue) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    products::check_catalogue(&s.store, &s.ingest.keys().hook_token, &catalogue).await?;
+    Ok(Json(serde_json::json!({"ok": true})).into_response())
+}
+
+/// Settings are read by anyone the guard lets in (a PIN on the LAN); the hook URLs (they carry the
+/// hook token) and every change are for this computer only: the window, or a browser on loopback.
+fn is_local(c: &ConnectInfo<SocketAddr>) -> bool {
+    c.0.ip().is_loopback()
+}
+
+fn local_only(c: &ConnectInfo<SocketAddr>) -> Result<(), SettingsRefusal> {
+    if is_local(c) {
+        return Ok(());
+    }
+    Err(SettingsRefusal {
+        error: "settings can be changed in the desktop window or a browser on the desk computer only".into(),
+        code: ApiErrorCode::Forbidden,
+        key: None,
+    })
+}
+
+async fn settings(State(s): State<AppState>, connect: ConnectInfo<SocketAddr>) -> Result<Response, ApiError> {
+    Ok(Json(s.settings.view(s.reconciler.health(), is_local(&connect)).await?).into_response())
+}
+
+/// `PUT /api/settings/{section}`: a JSON object of the keys to change, plus `by` (who).
+async fn change_settings(
+    State(s): State<AppState>,
+    connect: ConnectInfo<SocketAddr>,
+    Path(section): Path<String>,
+    body: Bytes,
+) -> Result<Response, SettingsRefusal> {
+    local_only(&connect)?;
+    let mut patch: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
+    let by = match patch.as_object_mut().and_then(|o| o.remove("by")) {
+        Some(serde_json::Value::String(b)) => staff_name(Some(b))?,
+        Some(_) => return Err(ApiError::bad_request("`by` must be a string").into()),
+        None => "desk".into(),
+    };
+    Ok(Json(s.settings.change(&section, patch, &by, s.reconciler.health()).await?).into_response())
+}
+
+async fn test_delivery(
+    State(s): State<AppState>,
+    connect: ConnectInfo<SocketAddr>,
+    Path(source): Path<String>,
+) -> Result<Response, SettingsRefusal> {
+    local_only(&connect)?;
+    let source = crate::vendors::Source::parse(&source)
+        .ok_or_else(|| ApiError::not_found(format!("unknown vendor {source:?}; use action_target, enviso or samna")))?;
+    Ok(Json(s.settings.send_test_delivery(source).await).into_response())
+}
+
+impl IntoResponse for SettingsRefusal {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        (status, Json(self)).into_response()
+    }
 }
 
 async fn upload_picture(

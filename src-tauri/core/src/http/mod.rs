@@ -27,12 +27,37 @@ pub struct AppState {
     pub live: crate::board::Live,
     pub reconciler: crate::reconciler::Reconciler,
     pub ingest: Ingest,
+    pub settings: crate::settings::Settings,
     pub body_timeout: Duration,
     pub board: Arc<BoardAccess>,
     pub info: Arc<Info>,
     /// Turns true when the app stops. Responses that never end by themselves (the board stream)
     /// end on it, or a graceful stop would wait its whole drain timeout for every open browser.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// The current config; read at request time, so a settings change applies to the next view.
+    pub config: tokio::sync::watch::Receiver<Arc<crate::config::Config>>,
+}
+
+impl AppState {
+    pub fn config(&self) -> Arc<crate::config::Config> {
+        self.config.borrow().clone()
+    }
+
+    /// The board as of `now`, with the thresholds the current config sets for it.
+    pub fn board_view(&self, now: jiff::Timestamp) -> crate::board::BoardView {
+        let mut view = self.live.view(now);
+        let c = self.config();
+        view.ageing_amber_seconds = c.board.ageing_amber_seconds;
+        view.ageing_red_seconds = c.board.ageing_red_seconds;
+        view.vendor_silent_minutes = c.notifications.vendor_silent_minutes;
+        view
+    }
+
+    /// A day's bookings, check-ins and scans, cut in the range's time zone.
+    pub async fn visits(&self, day: Option<&str>) -> Result<crate::visits::VisitsView, crate::api::ApiError> {
+        let tz = crate::visits::time_zone(&self.config().server.time_zone);
+        crate::visits::of_day(&self.store, tz, day, jiff::Timestamp::now()).await
+    }
 }
 
 /// Who may use the board API.

@@ -33,7 +33,7 @@ pub async fn stream(State(s): State<AppState>) -> Sse<impl Stream<Item = Result<
             tokio::time::sleep(COALESCE).await;
             while let Ok(_) | Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) = changes.try_recv() {}
         }
-        let view = s.live.view(jiff::Timestamp::now());
+        let view = s.board_view(jiff::Timestamp::now());
         let mut event = Event::default().event("board").id(view.last_event_id.to_string());
         if first {
             event = event.retry(RETRY);

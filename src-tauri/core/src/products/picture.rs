@@ -50,7 +50,7 @@ impl Picture {
 /// Checks an upload against the vendor's picture rules.
 pub fn check_picture(declared: Option<&str>, bytes: &[u8]) -> Result<Checked, CatalogueError> {
     use CatalogueRule::*;
-    let refuse = |rule, message: String| Err(CatalogueError { rule, message });
+    let refuse = |rule, message: String| Err(CatalogueError::new(rule, message));
     if bytes.len() > MAX_PICTURE_BYTES {
         return refuse(PictureTooLarge, format!("the picture is {} bytes; at most {MAX_PICTURE_BYTES}", bytes.len()));
     }

@@ -62,10 +62,23 @@ pub enum CatalogueRule {
 pub struct CatalogueError {
     pub rule: CatalogueRule,
     pub message: String,
+    /// The position in the list of the product that breaks the rule, when it is one product's
+    /// fault (the editor marks that row); `None` for rules about the whole list.
+    pub index: Option<usize>,
+}
+
+impl CatalogueError {
+    pub fn new(rule: CatalogueRule, message: impl Into<String>) -> Self {
+        CatalogueError { rule, message: message.into(), index: None }
+    }
+
+    fn at(self, index: usize) -> Self {
+        CatalogueError { index: Some(index), ..self }
+    }
 }
 
 fn broken<T>(rule: CatalogueRule, message: impl Into<String>) -> Result<T, CatalogueError> {
-    Err(CatalogueError { rule, message: message.into() })
+    Err(CatalogueError::new(rule, message))
 }
 
 /// Every rule that needs nothing but the list itself. See [`check_own_pictures`] for the rest.
@@ -81,13 +94,14 @@ pub fn check(catalogue: &[Product]) -> Result<(), CatalogueError> {
             return broken(TooManyOfType, format!("{n} {kind} products; a lane screen shows at most {MAX_PER_TYPE}"));
         }
     }
-    for p in catalogue {
-        check_id(&p.id)?;
-        check_product(p)?;
+    for (i, p) in catalogue.iter().enumerate() {
+        check_id(&p.id).and_then(|()| check_product(p)).map_err(|e| e.at(i))?;
     }
     let mut seen = HashSet::new();
-    if let Some(p) = catalogue.iter().find(|p| !seen.insert(p.id.as_str())) {
-        return broken(IdDuplicate, format!("the id {:?} is used by more than one product", p.id));
+    if let Some((i, p)) = catalogue.iter().enumerate().find(|(_, p)| !seen.insert(p.id.as_str())) {
+        return Err(
+            CatalogueError::new(IdDuplicate, format!("the id {:?} is used by more than one product", p.id)).at(i)
+        );
     }
     Ok(())
 }
@@ -176,8 +190,7 @@ pub(super) fn cents(p: &Product) -> Result<i64, CatalogueError> {
     if frac.len() > 2 {
         return broken(PriceDecimals, format!("{id}: price {price} has more than two decimals"));
     }
-    let whole: i64 =
-        whole.parse().map_err(|_| CatalogueError { rule: PriceDecimals, message: format!("{id}: price {price}") })?;
+    let whole: i64 = whole.parse().map_err(|_| CatalogueError::new(PriceDecimals, format!("{id}: price {price}")))?;
     let frac: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
     Ok(whole * 100 + frac)
 }
@@ -210,13 +223,14 @@ pub fn own_picture(url: &str) -> Option<(&str, &str)> {
 
 /// Every own-picture URL in `catalogue` names this install's token and a picture uploaded here.
 pub fn check_own_pictures(catalogue: &[Product], hook_token: &str, uploaded: &[String]) -> Result<(), CatalogueError> {
-    for p in catalogue {
+    for (i, p) in catalogue.iter().enumerate() {
         let Some((token, pic)) = p.picture_url.as_deref().and_then(own_picture) else { continue };
         if token != hook_token || !uploaded.iter().any(|u| u == pic) {
-            return broken(
+            return Err(CatalogueError::new(
                 CatalogueRule::PictureNotUploaded,
                 format!("{}: picture_url points at a picture this app does not host; upload it first", p.id),
-            );
+            )
+            .at(i));
         }
     }
     Ok(())

@@ -177,3 +177,45 @@ pub fn count_by_verdict(conn: &Connection) -> Result<Vec<(String, String, i64)>>
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
+
+/// The newest delivery from `source` received since `since` (only accepted ones when
+/// `accepted_only`), without its body. The bound keeps this a short walk down the `received_at`
+/// index even for a vendor the range does not use, however long the log.
+pub fn newest_since(
+    conn: &Connection,
+    source: Source,
+    since: jiff::Timestamp,
+    accepted_only: bool,
+) -> Result<Option<Newest>> {
+    conn.prepare_cached(
+        "SELECT trace_id, received_at, verdict, status, reason, headers FROM deliveries
+         WHERE received_at >= ?2 AND source = ?1 AND (?3 = 0 OR verdict = 'accepted')
+         ORDER BY received_at DESC, id DESC LIMIT 1",
+    )?
+    .query_row(params![source.as_str(), millis(since), accepted_only], |r| {
+        let verdict: String = r.get(2)?;
+        let headers: String = r.get(5)?;
+        Ok(Newest {
+            trace_id: r.get(0)?,
+            received_at: super::events::rfc3339(r.get(1)?),
+            verdict: Verdict::parse(&verdict).unwrap_or(Verdict::Rejected),
+            status: r.get(3)?,
+            reason: r.get(4)?,
+            headers: serde_json::from_str(&headers).unwrap_or(serde_json::Value::Null),
+        })
+    })
+    .optional()
+    .map_err(Into::into)
+}
+
+/// A delivery as "is it connected?" needs it: when, and its verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Newest {
+    pub trace_id: String,
+    /// RFC 3339, UTC.
+    pub received_at: String,
+    pub verdict: Verdict,
+    pub status: u16,
+    pub reason: Option<String>,
+    pub headers: serde_json::Value,
+}

@@ -66,6 +66,21 @@ pub fn insert(
     origin: Origin,
     e: &NewEvent,
 ) -> Result<i64> {
+    insert_owned(txn, delivery_id, at, source, origin, e.clone(), e.data.to_string())
+}
+
+/// [`insert`] for a caller that owns the event and has already serialized its `data` (ingest does
+/// that before handing the delivery to the writer, so the one writer thread spends its time on
+/// SQLite alone).
+pub fn insert_owned(
+    txn: &Transaction<'_>,
+    delivery_id: Option<i64>,
+    at: jiff::Timestamp,
+    source: Source,
+    origin: Origin,
+    e: NewEvent,
+    data_json: String,
+) -> Result<i64> {
     txn.prepare_cached(
         "INSERT INTO events (delivery_id, at, source, origin, kind, known, lane_id, session_id, subject, vendor_time, data)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -81,7 +96,7 @@ pub fn insert(
         e.session_id,
         e.subject,
         e.vendor_time,
-        e.data.to_string(),
+        data_json,
     ])?;
     let id = txn.last_insert_rowid();
     RECORDED.with(|r| {
@@ -91,13 +106,13 @@ pub fn insert(
             at: rfc3339(millis(at)),
             source,
             origin,
-            kind: e.kind.clone(),
+            kind: e.kind,
             known: e.known,
-            lane_id: e.lane_id.clone(),
-            session_id: e.session_id.clone(),
-            subject: e.subject.clone(),
-            vendor_time: e.vendor_time.clone(),
-            data: e.data.clone(),
+            lane_id: e.lane_id,
+            session_id: e.session_id,
+            subject: e.subject,
+            vendor_time: e.vendor_time,
+            data: e.data,
         })
     });
     Ok(id)
@@ -160,6 +175,22 @@ pub fn list(conn: &Connection, f: &Filter) -> Result<Vec<EventRow>> {
         ],
         raw,
     )?;
+    rows.map(|row| row?.into_row()).collect()
+}
+
+/// One source's events recorded in `[from, to)`, oldest first, at most `limit`.
+pub fn between(
+    conn: &Connection,
+    source: Source,
+    from: jiff::Timestamp,
+    to: jiff::Timestamp,
+    limit: u32,
+) -> Result<Vec<EventRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, delivery_id, at, source, origin, kind, known, lane_id, session_id, subject, vendor_time, data
+         FROM events WHERE at >= ?1 AND at < ?2 AND source = ?3 ORDER BY id LIMIT ?4",
+    )?;
+    let rows = stmt.query_map(params![millis(from), millis(to), source.as_str(), limit], raw)?;
     rows.map(|row| row?.into_row()).collect()
 }
 

@@ -118,11 +118,12 @@ fn in_savepoint<T>(
     f: impl FnOnce(&Transaction<'_>) -> Result<T>,
     failed: &AtomicI64,
 ) -> Result<T> {
-    txn.execute_batch("SAVEPOINT job")?;
+    // Prepared once and cached: parsing these two statements for every job showed in profiles.
+    txn.prepare_cached("SAVEPOINT job")?.execute([])?;
     let mark = super::events::recorded_mark();
     match f(txn) {
         Ok(v) => {
-            txn.execute_batch("RELEASE job")?;
+            txn.prepare_cached("RELEASE job")?.execute([])?;
             Ok(v)
         }
         Err(e) => {

@@ -4,6 +4,7 @@ import type { LaneView } from "./LaneView";
 import type { PurchaseView } from "./PurchaseView";
 import type { SessionView } from "./SessionView";
 import type { TabItemView } from "./TabItemView";
+import type { VendorView } from "./VendorView";
 
 /**
  * The whole board at one instant.
@@ -28,4 +29,22 @@ stale: boolean,
 /**
  * The last event the board has applied; a client that saw a later one is ahead of this view.
  */
-last_event_id: number, as_of: string, };
+last_event_id: number, as_of: string, 
+/**
+ * Anything waiting for a person turns amber after this many seconds (`board.ageing_amber_seconds`,
+ * read when the view is made, so a settings change applies at the next push)…
+ */
+ageing_amber_seconds: number, 
+/**
+ * …and red after this many (`board.ageing_red_seconds`).
+ */
+ageing_red_seconds: number, 
+/**
+ * A vendor with no accepted delivery for this many minutes is shown as silent
+ * (`notifications.vendor_silent_minutes`).
+ */
+vendor_silent_minutes: number, 
+/**
+ * The last accepted delivery from each vendor, in `Source::ALL` order: "is it connected?"
+ */
+vendors: Array<VendorView>, };

@@ -5,4 +5,8 @@ import type { CatalogueRule } from "./CatalogueRule";
 /**
  * The body of a 400 for a broken rule: `code` is always `bad_request`, `rule` says which.
  */
-export type CatalogueRefusal = { error: string, code: ApiErrorCode, rule: CatalogueRule, };
+export type CatalogueRefusal = { error: string, code: ApiErrorCode, rule: CatalogueRule, 
+/**
+ * The row (position in the list sent) that breaks the rule; absent for whole-list rules.
+ */
+index?: number, };

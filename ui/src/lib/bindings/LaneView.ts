@@ -9,4 +9,9 @@ bay: string | null, bay_id: string | null, state: LaneState, session_id: string 
 /**
  * False for a lane id seen in an event but not in the vendor's lane list: shown, never dropped.
  */
-known: boolean, customer_name: string | null, minutes_remaining: number | null, open_help: number, carrier_hits: number, pending_purchases: number, };
+known: boolean, customer_name: string | null, minutes_remaining: number | null, open_help: number, carrier_hits: number, pending_purchases: number, 
+/**
+ * While the lane is waiting for its shooter: since when (the session was first heard of), so
+ * a lane nobody walks up to ages like anything else waiting.
+ */
+waiting_since: string | null, };

@@ -1,0 +1,33 @@
+// Words for the settings screens: delivery verdicts, purchase rules, setting keys.
+import type { CatalogueRule } from '../../lib/bindings/CatalogueRule';
+import type { Rule } from '../../lib/bindings/Rule';
+import type { Verdict } from '../../lib/bindings/Verdict';
+
+export function verdictLabel(v: Verdict): string {
+  return { accepted: 'accepted', duplicate: 'duplicate', rejected: 'refused' }[v] ?? v;
+}
+
+export const RULES: Array<{ value: Rule; label: string }> = [
+  { value: 'approve', label: 'Approve at once' },
+  { value: 'ask', label: 'Ask the desk' },
+  { value: 'decline', label: 'Decline' },
+];
+
+/** The settings a restart applies, in words for the notice. */
+const KEYS: Record<string, string> = {
+  'server.listen': 'webhook address',
+  'server.board_listen': 'board address',
+  'server.board_pin': 'board PIN',
+  'server.tls_cert': 'TLS certificate',
+  'server.tls_key': 'TLS key',
+  'server.header_timeout_seconds': 'header timeout',
+  'server.body_timeout_seconds': 'body timeout',
+  'server.max_connections': 'connection limit',
+};
+
+export function keyLabel(key: string): string {
+  return KEYS[key] ?? key;
+}
+
+/** Rules that are about the whole list rather than one row. */
+export const LIST_RULES: CatalogueRule[] = ['time_count', 'too_many_of_type'];
