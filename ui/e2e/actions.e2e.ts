@@ -64,7 +64,8 @@ async function approveRoundTrip(page: Page, way: Way | 'keyboard') {
   const held = await holdPurchase(server, session, [{ id: 'AMMO-22LR', qty: 2 }]);
   const item = purchaseItem(page, held.traceId);
   await item.waitFor();
-  await expect(item.textContent()).resolves.toContain('2 × AMMO-22LR');
+  // Staff read the catalogue's name for what the shooter asked for.
+  await expect(item.textContent()).resolves.toContain('2 × .22 LR, box of 50');
   if (way === 'keyboard') {
     await item.focus();
     await page.keyboard.press('Enter');

@@ -34,6 +34,8 @@ let browser: Browser;
 const held: Promise<unknown>[] = [];
 /** Payload texts the page must show as text somewhere (on the screen named). */
 const shown: { screen: string; text: string }[] = [];
+/** Lanes whose drawer shows vendor text: one renamed with a payload, one with a payload session. */
+const drawerLanes: string[] = [];
 
 beforeAll(async () => {
   checkBuilt({ sim: true });
@@ -71,6 +73,7 @@ async function plant() {
     ((await server.api('/api/lanes')) as Lane[]).some((l) => l.name === tag(0)),
   );
   shown.push({ screen: 'board', text: tag(0) });
+  drawerLanes.push(lanes[0].lane_id);
 
   // Customer names, through a session started from the browser API and read back from the vendor.
   const sessions: { session_id: string; lane_id: string }[] = [];
@@ -85,6 +88,7 @@ async function plant() {
   // Lane events: help on a known session, events about lanes and sessions nobody knows, unknown
   // event types with payload fields, and purchases of payload item ids (held for the desk).
   const s = sessions[0];
+  drawerLanes.push(s.lane_id);
   expect((await server.hook({ event: 'help', session_id: s.session_id, lane_id: s.lane_id })).status).toBe(200);
   for (const [i, p] of PAYLOADS.entries()) {
     expect((await server.hook({ event: 'carrierHit', lane_id: p, session_id: p })).status).toBe(200);
@@ -128,8 +132,9 @@ async function plant() {
   expect(bad.status).toBe(401);
   const notJson = await fetch(`${server.publicUrl}/hooks/samna`, { method: 'POST', body: PAYLOADS.join('\n') });
   expect(notJson.status).toBe(401);
-  // The status screen lists the latest deliveries and events: the last payload event type is among them.
-  shown.push({ screen: 'status', text: tag(PAYLOADS.length - 1) });
+  // The screens that list the latest deliveries and events show the last payloads sent.
+  const last = tag(PAYLOADS.length - 1);
+  for (const screen of ['status', 'today', 'activity', 'deliveries']) shown.push({ screen, text: last });
 }
 
 /** Everything in the page that would mean vendor text became markup. */
@@ -179,11 +184,16 @@ describe.each([
       await page.goto(server.boardUrl + '/');
       await page.locator('[data-lane-id]').first().waitFor();
       // Every screen the app's navigation offers (new screens are covered as they are added).
-      const screens = await page.locator('nav[aria-label="Screens"] button').allTextContents();
+      const screenButtons = 'nav[aria-label="Screens"] button:not([aria-label^="Colour theme"])';
+      const screens = await page.locator(screenButtons).allTextContents();
       expect(screens.length).toBeGreaterThanOrEqual(2);
       for (const name of screens) {
-        await page.locator('nav[aria-label="Screens"] button', { hasText: name }).click();
+        await page.locator(screenButtons, { hasText: name }).click();
         await page.waitForTimeout(800);
+        // Open every raw body and header list, so what they hold is laid out as well.
+        for (const summary of (await page.locator('summary').all()).slice(0, 60)) {
+          await summary.click({ timeout: 1000 }).catch(() => undefined);
+        }
         // Hover and focus everything a payload might have hooked, then look.
         for (const el of (await page.locator('[data-lane-id], li[data-key], tr').all()).slice(0, 80)) {
           await el.hover({ timeout: 500 }).catch(() => undefined);
@@ -199,6 +209,21 @@ describe.each([
         for (const want of shown.filter((s) => s.screen === name.trim().toLowerCase())) {
           expect(text, `${name} shows the payload as text`).toContain(want.text);
         }
+      }
+      // The lane drawer of a lane with a payload name, and of the lane whose session has a
+      // payload customer and payload purchases, help and events on its timeline.
+      await page.locator(screenButtons, { hasText: 'Board' }).click();
+      for (const laneId of drawerLanes) {
+        const tile = page.locator(`[data-lane-id="${laneId}"]`);
+        if ((await tile.getAttribute('role')) !== 'button') continue; // no drawer in this build
+        await tile.click();
+        const drawer = page.locator(`[data-drawer-lane-id="${laneId}"]`);
+        await drawer.waitFor();
+        await page.waitForTimeout(800);
+        expect(await injected(page), 'markup from vendor text in the lane drawer').toEqual([]);
+        expect(await drawer.innerText()).toContain(tag(0).slice(0, 10));
+        await page.keyboard.press('Escape');
+        await drawer.waitFor({ state: 'detached' });
       }
       expect(ran, 'payloads that ran').toEqual([]);
       expect(problems).toEqual([]);
