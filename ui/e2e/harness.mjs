@@ -226,9 +226,9 @@ ${this.extra}
   }
 
   /** A staff action on the browser API; returns `{status, body}` without throwing. */
-  async post(path, body) {
+  async post(path, body, method = 'POST') {
     const r = await fetch(this.boardUrl + path, {
-      method: 'POST',
+      method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });

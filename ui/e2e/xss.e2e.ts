@@ -75,6 +75,14 @@ async function plant() {
   shown.push({ screen: 'board', text: tag(0) });
   drawerLanes.push(lanes[0].lane_id);
 
+  // A catalogue name (ours, but it reaches the queue, the tab and the lane screens).
+  const products = (await server.api('/api/products')) as { id: string; display_name: string }[];
+  const ammo = products.find((p) => p.id === 'AMMO-9MM');
+  if (!ammo) throw new Error('the default catalogue has no AMMO-9MM');
+  ammo.display_name = tag(6);
+  const put = await server.post('/api/products', products, 'PUT');
+  expect(put.status, JSON.stringify(put.body)).toBe(200);
+
   // Customer names, through a session started from the browser API and read back from the vendor.
   const sessions: { session_id: string; lane_id: string }[] = [];
   const usable = lanes.filter((l) => l.state === 'free');
@@ -93,13 +101,15 @@ async function plant() {
   for (const [i, p] of PAYLOADS.entries()) {
     expect((await server.hook({ event: 'carrierHit', lane_id: p, session_id: p })).status).toBe(200);
     expect((await server.hook({ event: p, lane_id: p, session_id: p, note: p, [p]: { nested: p } })).status).toBe(200);
-    if (i < 4) {
+    if (i < 3) {
       held.push(
         server.hook({ event: 'purchaseRequest', session_id: s.session_id, lane_id: s.lane_id, items: [{ id: p, qty: 1 }] }),
       );
     }
   }
+  held.push(server.hook({ event: 'purchaseRequest', session_id: s.session_id, lane_id: s.lane_id, items: [{ id: 'AMMO-9MM', qty: 1 }] }));
   await until('the held purchases', async () => ((await server.api('/api/purchases?status=pending')) as unknown[]).length >= 4);
+  shown.push({ screen: 'board', text: tag(6) });
   shown.push({ screen: 'board', text: `1 × ${tag(2)}` });
 
   // Enviso and Samna: payloads in the envelope's ids and event names and in every data field a
@@ -190,6 +200,12 @@ describe.each([
       for (const name of screens) {
         await page.locator(screenButtons, { hasText: name }).click();
         await page.waitForTimeout(800);
+        // Settings has tabs of its own: look at each.
+        for (const tab of await page.locator('[role="tablist"] [role="tab"]').all()) {
+          await tab.click();
+          await page.waitForTimeout(300);
+          expect(await injected(page), `markup from vendor text on ${name} / ${await tab.textContent()}`).toEqual([]);
+        }
         // Open every raw body and header list, so what they hold is laid out as well.
         for (const summary of (await page.locator('summary').all()).slice(0, 60)) {
           await summary.click({ timeout: 1000 }).catch(() => undefined);
