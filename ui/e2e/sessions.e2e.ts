@@ -1,10 +1,11 @@
 // The lane drawer's session actions in chromium: open a free lane from its tile, start a session,
-// extend it, shorten it, stop it — by mouse, by touch and by keyboard. Each step is checked on the
+// extend it, shorten it, tick off an item on its tab, stop it — by mouse, by touch and by keyboard. Each step is checked on the
 // page and through the browser API, whose sessions come from Action Target's API (here the
 // simulator, `rangedesk-sim serve`: a quiet range, so a free lane stays free until we take it).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { checkBuilt, launchChromium, openBoard, Server, Simulator } from './harness.mjs';
+import { checkBuilt, launchChromium, openBoard, Server, Simulator, until } from './harness.mjs';
+import { holdPurchase, tabOf } from './flows';
 
 let server: Server;
 let sim: Simulator;
@@ -64,7 +65,7 @@ describe.each(['mouse', 'touch', 'keyboard'] as const)('by %s', (way) => {
     await page?.context().close();
   });
 
-  test('start, extend, shorten and stop a session from the lane drawer', async () => {
+  test('start, extend, shorten, tick off and stop a session from the lane drawer', async () => {
     const laneId = await freeLane();
     const tile = page.locator(`[data-lane-id="${laneId}"]`);
     await use(way, page, tile);
@@ -105,6 +106,19 @@ describe.each(['mouse', 'touch', 'keyboard'] as const)('by %s', (way) => {
       headers: { authorization: 'Bearer demo-action-target-key' },
     }).then((r) => r.json());
     expect(vendor.duration, "the vendor's own session").toBe(booked + 10);
+
+    // A box of ammo approved for this session waits on its tab; it is ticked off from the drawer.
+    const held = await holdPurchase(server, session!, [{ id: 'AMMO-9MM', qty: 1 }]);
+    expect((await server.post(`/api/purchases/${encodeURIComponent(held.traceId)}/approve`)).status).toBe(200);
+    expect((await held.answer).status).toBe(200);
+    const [line] = await until('the tab line', async () => {
+      const t = await tabOf(server, held.traceId);
+      return t.length ? t : null;
+    });
+    const tick = drawer.locator(`tr[data-item-id="${line.item_id}"]`).getByRole('button', { name: /^Delivered: / });
+    await use(way, page, tick);
+    await expect.poll(async () => (await tabOf(server, held.traceId))[0]).toMatchObject({ to_deliver: false, delivered_by: 'desk' });
+    await tick.waitFor({ state: 'detached' });
 
     // Stop asks once more before it acts.
     await use(way, page, drawer.getByRole('button', { name: 'Stop session' }));
