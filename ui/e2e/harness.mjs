@@ -109,6 +109,8 @@ export class Server {
     this.extra = opts.extra ?? '';
     /** Held purchases delay a graceful stop by up to this long; tests that restart keep it short. */
     this.approvalWindow = opts.approvalWindow ?? 60;
+    /** `server.board_pin`: every browser request then needs it (header, `?pin=`, or its cookie). */
+    this.pin = opts.pin ?? '';
     this.lanes = opts.lanes ?? (this.demo ? 24 : 0);
     this.dir = mkdtempSync(join(tmpdir(), 'rangedesk-e2e-'));
     this.lines = [];
@@ -161,6 +163,7 @@ export class Server {
 listen = "127.0.0.1:${this.publicPort}"
 board_listen = "127.0.0.1:${this.boardPort}"
 ui_dir = "${join(UI_DIR, 'dist')}"
+board_pin = "${this.pin}"
 
 [action_target]
 hook_token = "${HOOK_TOKEN}"
@@ -219,8 +222,12 @@ ${this.extra}
     if (!keep) rmSync(this.dir, { recursive: true, force: true });
   }
 
+  get pinHeader() {
+    return this.pin ? { 'x-rangedesk-pin': this.pin } : {};
+  }
+
   async api(path) {
-    const r = await fetch(this.boardUrl + path);
+    const r = await fetch(this.boardUrl + path, { headers: this.pinHeader });
     if (!r.ok) throw new Error(`GET ${path}: ${r.status} ${await r.text()}`);
     return r.json();
   }
@@ -229,7 +236,7 @@ ${this.extra}
   async post(path, body, method = 'POST') {
     const r = await fetch(this.boardUrl + path, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...this.pinHeader, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await r.text();
