@@ -165,6 +165,7 @@ impl App {
             live.clone(),
             api_configured && c.action_target.poll_seconds > 0,
         );
+        let (shutdown, shutdown_rx) = watch::channel(false);
         let state = AppState {
             store: store.clone(),
             live,
@@ -184,6 +185,7 @@ impl App {
                     Some(PathBuf::from(&c.server.ui_dir))
                 },
             }),
+            shutdown: shutdown_rx.clone(),
         };
         let limits = serve::Limits {
             header_timeout: Duration::from_secs(c.server.header_timeout_seconds),
@@ -191,7 +193,6 @@ impl App {
             // A held lane purchase may wait up to the approval window; give it that and a margin.
             drain_timeout: Duration::from_secs(c.purchases.approval_window_seconds + 10),
         };
-        let (shutdown, shutdown_rx) = watch::channel(false);
         let (stopped_tx, stopped) = watch::channel(false);
         let stop = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|s| *s).await;

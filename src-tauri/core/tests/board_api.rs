@@ -128,3 +128,25 @@ async fn the_stream_pushes_the_board_at_once_and_on_every_change() {
     }
     assert_eq!(seen["lanes"].as_array().unwrap().len(), 5);
 }
+
+#[tokio::test]
+async fn the_stream_sets_a_short_retry_and_a_graceful_stop_ends_it() {
+    let r = start().await;
+    let mut resp = r.http.get(r.board("/api/stream")).send().await.unwrap();
+    let mut buf = String::new();
+    while !buf.contains("\n\n") {
+        buf.push_str(std::str::from_utf8(&resp.chunk().await.unwrap().unwrap()).unwrap());
+    }
+    // Browsers then reopen an ended stream within half a second, well inside the page's 3 s grace
+    // before "connection lost" (their own default, about 3 s, raced it).
+    assert!(buf.lines().any(|l| l == "retry: 500"), "the first event sets the reconnect delay: {buf:.200}");
+    next_board(&mut resp, &mut buf).await;
+    let began = std::time::Instant::now();
+    r.app.shutdown();
+    // The stream is an in-flight response: were it not ended, the stop would wait out the whole
+    // drain timeout (the approval window and 10 s: 30 s by default) for every open browser.
+    tokio::time::timeout(std::time::Duration::from_secs(5), r.app.stopped()).await.expect("stopped within 5 s");
+    let rest = tokio::time::timeout(std::time::Duration::from_secs(5), resp.chunk()).await.expect("the stream ended");
+    assert!(matches!(rest, Ok(None)), "the stream ends cleanly, not cut off: {rest:?}");
+    assert!(began.elapsed() < std::time::Duration::from_secs(5));
+}

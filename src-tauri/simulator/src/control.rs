@@ -66,6 +66,11 @@ impl Simulator {
         lock(&self.inner.range).groups().to_vec()
     }
 
+    /// Renames a lane or a bay (the SRA set-up screen); no webhook tells the integrator.
+    pub fn rename(&self, id: Uuid, name: &str) -> Result<(), SimError> {
+        Ok(lock(&self.inner.range).rename(id, name)?)
+    }
+
     pub fn customer_name(&self, session_id: Uuid) -> Option<String> {
         lock(&self.inner.range).customer_name(session_id).map(str::to_owned)
     }

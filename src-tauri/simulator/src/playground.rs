@@ -37,6 +37,11 @@ struct FailBody {
 }
 
 #[derive(Debug, Deserialize)]
+struct RenameBody {
+    name: String,
+}
+
+#[derive(Debug, Deserialize)]
 struct DropBody {
     share: f64,
 }
@@ -59,6 +64,7 @@ pub(crate) fn router(sim: Simulator) -> Router {
             post(|State(s): State<Simulator>| async move { Json(json!({"resumed": s.resume_all()})) }),
         )
         .route("/_sim/sessions/{id}/start", post(start))
+        .route("/_sim/names/{id}", post(rename))
         .route("/_sim/webhooks", get(|State(s): State<Simulator>| async move { Json(s.webhook_log()) }));
     simulate.merge(control).with_state(sim)
 }
@@ -116,6 +122,13 @@ async fn drop_share(State(sim): State<Simulator>, body: Bytes) -> Result<StatusC
         return Err(ApiError(StatusCode::BAD_REQUEST, "share must be between 0.0 and 1.0".into()));
     }
     sim.set_drop_share(b.share);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The range manager renames a lane or a bay: `{name}`, any text the vendor would accept.
+async fn rename(State(sim): State<Simulator>, Path(id): Path<Uuid>, body: Bytes) -> Result<StatusCode, ApiError> {
+    let b: RenameBody = parse(&body)?;
+    sim.rename(id, &b.name)?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -186,6 +186,22 @@ impl Range {
         &self.groups
     }
 
+    /// The range manager renames a lane or a bay in the SRA set-up; integrators see it at their
+    /// next `GET /lanes` or `GET /bays`. Names are the vendor's free text: any 1–100 characters.
+    pub fn rename(&mut self, id: Uuid, name: &str) -> Result<(), RangeError> {
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(RangeError::Invalid("name must be 1 to 100 characters".into()));
+        }
+        if let Some(lane) = self.lanes.iter_mut().find(|l| l.lane_id == id) {
+            lane.readable_name = name.to_owned();
+        } else if let Some(bay) = self.bays.iter_mut().find(|b| b.bay_id == id) {
+            bay.name = name.to_owned();
+        } else {
+            return Err(RangeError::Invalid("no lane or bay with that id".into()));
+        }
+        Ok(())
+    }
+
     pub fn new_id(&mut self) -> Uuid {
         uuid_from(&mut self.rng)
     }
@@ -366,6 +382,19 @@ mod tests {
         let last = &r.lanes()[23];
         assert!(last.is_accessible && last.bay_id == r.bays()[0].bay_id, "display order is not grouped by bay");
         assert_eq!(Range::new(24, 1).lanes(), r.lanes(), "the same seed gives the same ids");
+    }
+
+    #[test]
+    fn lanes_and_bays_take_any_name_of_1_to_100_characters() {
+        let mut r = Range::new(8, 1);
+        let (lane, bay) = (r.lanes()[2].lane_id, r.bays()[0].bay_id);
+        r.rename(lane, "<img src=x onerror=alert(1)>").unwrap();
+        r.rename(bay, "Bay \"Ω\"").unwrap();
+        assert_eq!(r.lanes()[2].readable_name, "<img src=x onerror=alert(1)>", "vendor text is kept as given");
+        assert_eq!(r.bays()[0].name, "Bay \"Ω\"");
+        assert!(r.rename(lane, "").is_err());
+        assert!(r.rename(lane, &"x".repeat(101)).is_err());
+        assert!(r.rename(Uuid::nil(), "Lane").is_err(), "an unknown id is refused");
     }
 
     #[test]

@@ -41,3 +41,35 @@ describe('the browser transport', () => {
     expect(api.errorCode(err)).toBe('http_502');
   });
 });
+
+describe('the browser live feed', () => {
+  /** The browser's EventSource as far as the feed uses it; jsdom has none. */
+  class FakeSource {
+    static last: FakeSource;
+    static readonly CLOSED = 2;
+    readyState = 0;
+    onerror: (() => void) | null = null;
+    listeners = new Map<string, (e: MessageEvent<string>) => void>();
+    constructor(readonly url: string) {
+      FakeSource.last = this;
+    }
+    addEventListener(name: string, f: (e: MessageEvent<string>) => void) {
+      this.listeners.set(name, f);
+    }
+    close() {}
+  }
+
+  it('says it is down once however often the browser retries, and up again once', () => {
+    delete (globalThis as { __TAURI_INTERNALS__?: unknown }).__TAURI_INTERNALS__;
+    vi.stubGlobal('EventSource', FakeSource);
+    const said: boolean[] = [];
+    const stop = api.followBoard({ onBoard: () => {}, onConnected: (c) => said.push(c) });
+    const board = () => FakeSource.last.listeners.get('board')?.(new MessageEvent('board', { data: '{"last_event_id":1}' }));
+    board();
+    for (let i = 0; i < 5; i++) FakeSource.last.onerror?.();
+    board();
+    board();
+    expect(said).toEqual([true, false, true]);
+    stop();
+  });
+});

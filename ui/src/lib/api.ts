@@ -193,14 +193,20 @@ function followOverIpc(feed: BoardFeed): () => void {
 function followOverSse(feed: BoardFeed): () => void {
   let source: EventSource | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // Said once per change: while the server is away the browser retries (and errs) every half
+  // second, and each repeat would restart the page's grace before "connection lost" for ever.
+  let up: boolean | null = null;
+  const connected = (now: boolean) => {
+    if (now !== up) feed.onConnected((up = now));
+  };
   const open = () => {
     source = new EventSource('/api/stream');
     source.addEventListener('board', (e) => {
-      feed.onConnected(true);
+      connected(true);
       feed.onBoard(JSON.parse((e as MessageEvent<string>).data) as BoardView);
     });
     source.onerror = () => {
-      feed.onConnected(false);
+      connected(false);
       // The browser retries by itself unless the server refused the stream outright.
       if (source?.readyState === EventSource.CLOSED) {
         source.close();

@@ -31,6 +31,9 @@ pub struct AppState {
     pub body_timeout: Duration,
     pub board: Arc<BoardAccess>,
     pub info: Arc<Info>,
+    /// Turns true when the app stops. Responses that never end by themselves (the board stream)
+    /// end on it, or a graceful stop would wait its whole drain timeout for every open browser.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// The current config; read at request time, so a settings change applies to the next view.
     pub config: tokio::sync::watch::Receiver<Arc<crate::config::Config>>,
 }
