@@ -4,6 +4,7 @@
 use rangedesk_core::api::{ApiError, DeliveryQuery, EventQuery, HookUrls, Page, Status};
 use rangedesk_core::app::App;
 use rangedesk_core::board::{BoardView, HelpView, PurchaseView, SessionView, TabItemView};
+use rangedesk_core::desktop::DesktopStatus;
 use rangedesk_core::help::Resolved;
 use rangedesk_core::sessions::{ModifySession, StartSession};
 use rangedesk_core::store::{deliveries::DeliveryRow, events::EventRow};
@@ -103,4 +104,11 @@ pub async fn stop_session(app: State<'_, App>, session_id: String) -> Result<(),
 #[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
 pub async fn visits(app: State<'_, App>, day: Option<String>) -> Result<VisitsView, ApiError> {
     app.visits(day).await
+}
+
+/// The desktop app's own health (single instance), for the window to show as a notice.
+#[tauri::command]
+#[tracing::instrument(level = "debug", skip(desktop))]
+pub fn desktop_status(desktop: State<'_, DesktopStatus>) -> DesktopStatus {
+    desktop.inner().clone()
 }

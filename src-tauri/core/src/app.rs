@@ -387,6 +387,21 @@ impl App {
         let _ = self.shutdown.send(true);
     }
 
+    /// Action Target's API as the last poll found it.
+    pub fn api_health(&self) -> crate::reconciler::ApiHealth {
+        self.state.reconciler.health()
+    }
+
+    /// Desktop notifications as they become due (see `notifications`), until the core stops.
+    pub fn notices(&self) -> tokio::sync::mpsc::Receiver<crate::notifications::Update> {
+        crate::notifications::spawn(self.clone())
+    }
+
+    /// Turns true when `shutdown` is called.
+    pub(crate) fn stopping(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+
     /// Resolves once everything `shutdown` started has finished.
     pub async fn stopped(&self) {
         let mut rx = self.stopped.clone();

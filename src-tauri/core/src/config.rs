@@ -163,6 +163,8 @@ pub struct Notifications {
     pub vendor_silent_minutes: u64,
     /// Play a sound from the app (not the webview) with each notification.
     pub sound: bool,
+    /// A range-wide ceasefire: one notification, however many sessions it pauses.
+    pub ceasefire: bool,
 }
 
 impl Default for Notifications {
@@ -176,6 +178,7 @@ impl Default for Notifications {
             vendor_silent: true,
             vendor_silent_minutes: 30,
             sound: false,
+            ceasefire: true,
         }
     }
 }

@@ -5,7 +5,9 @@
 
 use rangedesk_core::api::{ApiError, DeliveryQuery, EventQuery, HookUrls, Page, Status};
 use rangedesk_core::board::BoardView;
+use rangedesk_core::desktop::DesktopStatus;
 use rangedesk_core::help::Resolved;
+use rangedesk_core::notifications::FocusLane;
 use rangedesk_core::products::{CatalogueRefusal, CatalogueRule, Picture, Product, ProductType};
 use rangedesk_core::sessions::{ModifySession, StartSession};
 use rangedesk_core::settings::{SettingsChanged, SettingsRefusal, SettingsView, TestDeliveryResult};
@@ -45,6 +47,8 @@ fn export(dir: &Path) {
     StartSession::export_all_to(dir).unwrap();
     ModifySession::export_all_to(dir).unwrap();
     VisitsView::export_all_to(dir).unwrap();
+    DesktopStatus::export_all_to(dir).unwrap();
+    FocusLane::export_all_to(dir).unwrap();
 }
 
 fn files(dir: &Path) -> BTreeMap<PathBuf, String> {

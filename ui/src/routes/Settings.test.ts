@@ -44,6 +44,7 @@ function view(over: Partial<SettingsView> = {}): SettingsView {
       vendor_silent: true,
       vendor_silent_minutes: 30,
       sound: false,
+      ceasefire: true,
     },
     carrier_hits: { fee: 0 },
     restart_needed: [],

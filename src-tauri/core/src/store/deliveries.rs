@@ -169,6 +169,21 @@ pub fn list(conn: &Connection, f: &Filter) -> Result<Vec<DeliveryRow>> {
     .collect()
 }
 
+/// When `source` last had a delivery accepted (a duplicate counts: the vendor is reaching us), if
+/// it had one since `since`. The bound keeps this a short walk down the `received_at` index even
+/// for a vendor the range does not use.
+pub fn last_accepted(conn: &Connection, source: Source, since: jiff::Timestamp) -> Result<Option<jiff::Timestamp>> {
+    let ms: Option<i64> = conn
+        .prepare_cached(
+            "SELECT received_at FROM deliveries
+             WHERE received_at >= ?2 AND source = ?1 AND verdict IN ('accepted', 'duplicate')
+             ORDER BY received_at DESC LIMIT 1",
+        )?
+        .query_row(params![source.as_str(), millis(since)], |r| r.get(0))
+        .optional()?;
+    Ok(ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()))
+}
+
 /// How many deliveries each source has had, by verdict.
 pub fn count_by_verdict(conn: &Connection) -> Result<Vec<(String, String, i64)>> {
     let mut stmt = conn.prepare_cached(

@@ -12,4 +12,8 @@ vendor_silent: boolean, vendor_silent_minutes: number,
 /**
  * Play a sound from the app (not the webview) with each notification.
  */
-sound: boolean, };
+sound: boolean, 
+/**
+ * A range-wide ceasefire: one notification, however many sessions it pauses.
+ */
+ceasefire: boolean, };

@@ -1,0 +1,15 @@
+//! What the desktop app tells its window about itself, beside the board. Plain data: the core opens
+//! no window, but the types that cross to the UI are generated from here like every other.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// The IPC answer `desktop_status`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+pub struct DesktopStatus {
+    /// A second launch focuses this window instead of running a second app (false without a
+    /// D-Bus session bus, where a second copy cannot be detected).
+    pub single_instance: bool,
+    /// Problems with the desktop itself that staff should see on screen, in words.
+    pub notices: Vec<String>,
+}
