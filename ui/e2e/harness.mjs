@@ -41,16 +41,23 @@ export const CHROMIUM_ARGS = [
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** A port nobody listens on right now (the kernel's pick, released at once). */
-export function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
+/**
+ * A port nobody listens on right now, from below the kernel's ephemeral range (Linux: 32768+):
+ * a port the kernel picked for us could be handed out again at once as the local end of some
+ * other process's outgoing connection, and the server's bind would then fail (seen on a busy CI
+ * machine). Another test binding the same port in between is still possible: `launch` retries.
+ */
+export async function freePort() {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const ok = await new Promise((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-  });
+    if (ok) return port;
+  }
+  throw new Error('no free port between 20000 and 32000');
 }
 
 /** Polls `f` until it returns something truthy, or throws `what` after `ms`. */
@@ -87,6 +94,15 @@ function tail(child, into) {
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+}
+
+/** Rejects when `child` exits (a start that failed); never resolves. */
+function exitOf(child, name, lines) {
+  const exited = new Promise((_, reject) =>
+    child.once('exit', (code, signal) => reject(new Error(`${name} exited with ${code ?? signal}: ${lines.slice(-5).join(' | ')}`))),
+  );
+  exited.catch(() => undefined);
+  return exited;
 }
 
 async function stopChild(child, ms = 15000) {
@@ -135,7 +151,8 @@ export class Server {
 
   async begin() {
     this.writeConfig();
-    await this.launch();
+    // A simulator aimed at this server knows its public port: keep the ports then.
+    await this.launch({ fresh: !this.apiBase });
   }
 
   get publicUrl() {
@@ -181,7 +198,28 @@ ${this.extra}
     );
   }
 
-  async launch() {
+  /**
+   * Starts the binary. When a port it was given was taken meanwhile, a first start (`fresh`)
+   * moves to other ports; a restart tries the same ones again, as a browser page expects them.
+   */
+  async launch({ fresh = false } = {}) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.launchOnce();
+      } catch (e) {
+        const taken = /Address already in use/.test(String(e?.message));
+        if (!taken || attempt >= 5) throw e;
+        await sleep(500);
+        if (fresh) {
+          this.publicPort = await freePort();
+          this.boardPort = await freePort();
+          this.writeConfig();
+        }
+      }
+    }
+  }
+
+  async launchOnce() {
     const args = ['--config', this.config, '--data-dir', this.dir];
     if (this.demo) args.push('--demo');
     this.lines.length = 0;
@@ -191,18 +229,15 @@ ${this.extra}
     });
     this.child = child;
     tail(child, this.lines);
-    let died = null;
-    child.once('exit', (code, signal) => (died = `exited with ${code ?? signal}`));
-    await until(
-      'the server to answer and show its lanes',
-      async () => {
-        if (died) throw new Error(`rangedesk-server ${died}:\n${this.lines.join('\n')}`);
-        const b = await this.api('/api/board');
-        return b.lanes.length >= this.lanes;
-      },
-      60000,
-      150,
-    ).catch((e) => {
+    await Promise.race([
+      until(
+        'the server to answer and show its lanes',
+        async () => (await this.api('/api/board')).lanes.length >= this.lanes,
+        60000,
+        150,
+      ),
+      exitOf(child, 'rangedesk-server', this.lines),
+    ]).catch((e) => {
       throw new Error(`${e.message}\n--- server log ---\n${this.lines.slice(-30).join('\n')}`);
     });
     if (this.demo) {
@@ -353,7 +388,17 @@ export async function openBoard(
  * `api` (`server.apiBase = sim.api` before `begin()`).
  */
 export class Simulator {
-  static async start(server, { lanes = 60, speed = 60, seed = 3, scenario = true } = {}) {
+  static async start(server, opts = {}) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await Simulator.startOnce(server, opts);
+      } catch (e) {
+        if (!/in use/i.test(String(e?.message)) || attempt >= 5) throw e;
+      }
+    }
+  }
+
+  static async startOnce(server, { lanes = 60, speed = 60, seed = 3, scenario = true } = {}) {
     const sim = new Simulator();
     sim.port = await freePort();
     sim.lines = [];
@@ -381,11 +426,13 @@ export class Simulator {
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
     );
     tail(sim.child, sim.lines);
-    await until(`the simulator on port ${sim.port}`, async () => {
-      if (sim.child.exitCode !== null) throw new Error(`rangedesk-sim exited:\n${sim.lines.join('\n')}`);
-      const r = await fetch(`${sim.api}/lanes`, { headers: { authorization: 'Bearer demo-action-target-key' } });
-      return r.ok;
-    });
+    await Promise.race([
+      until(`the simulator on port ${sim.port}`, async () => {
+        const r = await fetch(`${sim.api}/lanes`, { headers: { authorization: 'Bearer demo-action-target-key' } });
+        return r.ok;
+      }),
+      exitOf(sim.child, 'rangedesk-sim', sim.lines),
+    ]);
     return sim;
   }
 
