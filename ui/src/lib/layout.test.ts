@@ -88,12 +88,20 @@ describe('readable and touchable', () => {
     expect(Number(name?.[1])).toBeGreaterThanOrEqual(24);
   });
 
-  it.each(['components/QueueItem.svelte', 'components/LaneDrawer.svelte', 'components/ActionQueue.svelte', 'App.svelte', 'routes/Activity.svelte', 'routes/Deliveries.svelte', 'components/Notices.svelte'])(
+  it.each(['components/QueueItem.svelte', 'components/LaneDrawer.svelte', 'components/ActionQueue.svelte', 'App.svelte', 'app.css', 'components/Notices.svelte'])(
     '%s gives its buttons a 44 px touch target',
     (file) => {
       const css = src(file);
       const buttonRules = [...css.matchAll(/([^{}]*button[^{}]*)\{([^}]*)\}/g)].map((m) => m[2]);
       expect(buttonRules.some((r) => /min-height:\s*44px/.test(r)), file).toBe(true);
+    },
+  );
+
+  it.each(['routes/Activity.svelte', 'routes/Deliveries.svelte', 'routes/Today.svelte'])(
+    '%s takes the shared screen layout (its filter buttons get 44 px from app.css)',
+    (file) => {
+      expect(src(file)).toContain('<main class="screen">');
+      expect(src('app.css')).toMatch(/\.screen \.filters button,[^{]*\{[^}]*min-height:\s*44px/);
     },
   );
 });
