@@ -3,6 +3,7 @@
 //! ceasefire that pauses 24 sessions repaints the board once, not 24 times.
 
 use rangedesk_core::app::App;
+use rangedesk_core::board::BoardView;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter as _};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
@@ -15,19 +16,27 @@ const COALESCE: Duration = Duration::from_millis(100);
 
 /// Emits the board after every change until the core's change feed closes at shutdown.
 pub fn board_changes(window: AppHandle, core: App) {
+    each_burst(core, move |board| {
+        if let Err(e) = window.emit(BOARD_CHANGED, board) {
+            tracing::warn!(error = %e, "cannot push the board to the window");
+        }
+    });
+}
+
+/// Calls `f` with the board once per burst of changes (after `COALESCE`) until the core's change
+/// feed closes: the window's push and the tray both follow the board this way.
+pub fn each_burst(core: App, mut f: impl FnMut(BoardView) + Send + 'static) {
     let mut changes = core.live().subscribe();
     tauri::async_runtime::spawn(async move {
         loop {
             match changes.recv().await {
-                // A lagging receiver only missed ids; the view it sends next is current anyway.
+                // A lagging receiver only missed ids; the view it reads next is current anyway.
                 Ok(_) | Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return,
             }
             tokio::time::sleep(COALESCE).await;
             while let Ok(_) | Err(TryRecvError::Lagged(_)) = changes.try_recv() {}
-            if let Err(e) = window.emit(BOARD_CHANGED, core.board()) {
-                tracing::warn!(error = %e, "cannot push the board to the window");
-            }
+            f(core.board());
         }
     });
 }

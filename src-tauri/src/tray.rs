@@ -7,7 +7,6 @@ use rangedesk_core::notifications::Waiting;
 use tauri::AppHandle;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
-use tokio::sync::broadcast::error::RecvError;
 
 const SHOW: &str = "show";
 const QUIT: &str = "quit";
@@ -59,18 +58,11 @@ pub fn start(app: &AppHandle, core: App) -> tauri::Result<()> {
     };
     let mut last = Waiting::of(&core.board());
     update(last);
-    let mut changes = core.live().subscribe();
-    tauri::async_runtime::spawn(async move {
-        loop {
-            match changes.recv().await {
-                Ok(_) | Err(RecvError::Lagged(_)) => {}
-                Err(RecvError::Closed) => return,
-            }
-            let now = Waiting::of(&core.board());
-            if now != last {
-                last = now;
-                update(now);
-            }
+    crate::push::each_burst(core, move |board| {
+        let now = Waiting::of(&board);
+        if now != last {
+            last = now;
+            update(now);
         }
     });
     Ok(())
