@@ -43,6 +43,14 @@ enum Command {
     },
     /// Benchmark webhook ingest against the no-op route, in one run; prints markdown
     Bench(bench::Options),
+    /// The durable floor: the no-op routes, but each body appended to a file and answered after a
+    /// group fdatasync. Takes rangedesk-server's --config and --data-dir, for `bench --server`
+    Floor {
+        #[arg(long, value_name = "FILE")]
+        config: std::path::PathBuf,
+        #[arg(long, value_name = "DIR")]
+        data_dir: std::path::PathBuf,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -95,6 +103,7 @@ pub fn run() -> ExitCode {
                 noop::run(listener, rangedesk_core::shutdown_signal()).await;
                 Ok(())
             }
+            Command::Floor { config, data_dir } => crate::floor::run(&config, &data_dir).await,
             Command::Bench(options) => {
                 // On ctrl-c or SIGTERM the run is dropped, and dropping it kills the servers it
                 // started and removes its temporary directory.

@@ -6,6 +6,7 @@
 pub mod bench;
 pub mod cli;
 pub mod deliveries;
+pub mod floor;
 pub mod latency;
 pub mod load;
 pub mod machine;

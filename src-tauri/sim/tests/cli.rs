@@ -78,3 +78,51 @@ fn serve_runs_a_fake_action_target_api_until_told_to_stop() {
     let bad = Command::new(env!("CARGO_BIN_EXE_rangedesk-sim")).args(["scenario", "busy-saturday"]).output().unwrap();
     assert_eq!(bad.status.code(), Some(2), "no --target is a usage error");
 }
+
+/// `rangedesk-sim floor`, the durable floor the benchmark can measure: each body is answered only
+/// once it is in the file, and it stops cleanly on SIGTERM.
+#[test]
+fn floor_answers_after_the_body_is_in_its_file() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let config = dir.path().join("rangedesk.toml");
+    std::fs::write(&config, format!("[server]\nlisten = \"127.0.0.1:{port}\"\n")).unwrap();
+    let data = dir.path().join("data");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rangedesk-sim"))
+        .arg("floor")
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(&data)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stream = None;
+    for _ in 0..100 {
+        match std::net::TcpStream::connect(("127.0.0.1", port)) {
+            Ok(s) => {
+                stream = Some(s);
+                break;
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+    let mut stream = stream.expect("floor listens");
+    let body = r#"{"id":"floor-1"}"#;
+    write!(
+        stream,
+        "POST /hooks/enviso HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let stored = std::fs::read(data.join("floor.log")).unwrap();
+    assert_eq!(&stored[..4], &(body.len() as u32).to_le_bytes());
+    assert_eq!(&stored[4..], body.as_bytes());
+    assert!(Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap().success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
