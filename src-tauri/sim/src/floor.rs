@@ -16,10 +16,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use rangedesk_core::ingest::MAX_BODY;
 use std::io::Write;
 use std::path::Path;
-use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 type Job = (bytes::Bytes, oneshot::Sender<bool>);
@@ -51,11 +49,9 @@ pub async fn run(config: &Path, data_dir: &Path) -> anyhow::Result<()> {
 }
 
 async fn append(State(tx): State<mpsc::Sender<Job>>, body: Body) -> Response {
-    let timeout = Duration::from_secs(rangedesk_core::config::Server::default().body_timeout_seconds);
-    let bytes = match tokio::time::timeout(timeout, axum::body::to_bytes(body, MAX_BODY)).await {
-        Ok(Ok(b)) => b,
-        Ok(Err(_)) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
-        Err(_) => return StatusCode::REQUEST_TIMEOUT.into_response(),
+    let bytes = match crate::noop::read_body(body).await {
+        Ok(b) => b,
+        Err(refused) => return refused,
     };
     let (done, synced) = oneshot::channel();
     if tx.send((bytes, done)).await.is_err() {

@@ -46,10 +46,19 @@ async fn action_target(Path(_token): Path<String>, body: Body) -> Response {
 }
 
 async fn read_and_answer(body: Body) -> Response {
+    match read_body(body).await {
+        Ok(_) => Json(serde_json::json!({"ok": true})).into_response(),
+        Err(refused) => refused,
+    }
+}
+
+/// Reads a body under the server's bounds (64 KiB, the default body timeout), or the refusal to
+/// answer with; shared with the durable floor so both read exactly as `rangedesk-server` does.
+pub async fn read_body(body: Body) -> Result<bytes::Bytes, Response> {
     let timeout = Duration::from_secs(rangedesk_core::config::Server::default().body_timeout_seconds);
     match tokio::time::timeout(timeout, axum::body::to_bytes(body, MAX_BODY)).await {
-        Ok(Ok(_)) => Json(serde_json::json!({"ok": true})).into_response(),
-        Ok(Err(_)) => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
-        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(StatusCode::PAYLOAD_TOO_LARGE.into_response()),
+        Err(_) => Err(StatusCode::REQUEST_TIMEOUT.into_response()),
     }
 }
