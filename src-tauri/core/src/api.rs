@@ -25,6 +25,10 @@ pub enum ApiErrorCode {
     /// Action Target refused or did not answer.
     Upstream,
     StoreUnavailable,
+    /// The request named another host (DNS rebinding, a proxy that rewrites `Host`): 421.
+    WrongHost,
+    /// Too many wrong PINs from one client: 429 with `Retry-After`.
+    TooManyRequests,
 }
 
 impl ApiError {
@@ -45,6 +49,8 @@ impl ApiError {
             ApiErrorCode::Conflict => 409,
             ApiErrorCode::Upstream => 502,
             ApiErrorCode::StoreUnavailable => 503,
+            ApiErrorCode::WrongHost => 421,
+            ApiErrorCode::TooManyRequests => 429,
         }
     }
 }

@@ -6,6 +6,7 @@ use crate::api::{self, ApiError, DeliveryCount, DeliveryQuery, EventQuery, HookU
 use crate::config::{self, Checked, ConfigError};
 use crate::http::{self, AppState, BoardAccess, Info, serve};
 use crate::ingest::{Ingest, Keys};
+use crate::staff::Staff;
 use crate::store::{self, Store, counters, deliveries, events};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -174,7 +175,12 @@ impl App {
             config: settings.subscribe(),
             settings,
             body_timeout: Duration::from_secs(c.server.body_timeout_seconds),
-            board: Arc::new(BoardAccess { pin: c.server.board_pin.clone() }),
+            board: Arc::new(BoardAccess::new(
+                &c.server.board_pin,
+                board_addr,
+                &c.server.board_hosts,
+                c.server.board_tls && tls.is_some(),
+            )),
             info: Arc::new(Info {
                 public_addr: public_addr.to_string(),
                 board_addr: board_addr.to_string(),
@@ -190,6 +196,7 @@ impl App {
         let limits = serve::Limits {
             header_timeout: Duration::from_secs(c.server.header_timeout_seconds),
             max_connections: c.server.max_connections,
+            per_client: c.server.per_client_connections(),
             // A held lane purchase may wait up to the approval window; give it that and a margin.
             drain_timeout: Duration::from_secs(c.purchases.approval_window_seconds + 10),
         };
@@ -197,6 +204,7 @@ impl App {
         let stop = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|s| *s).await;
         };
+        let board_tls = if c.server.board_tls { tls.clone() } else { None };
         let public_task = tokio::spawn(serve::serve(
             public,
             http::public_router(state.clone()),
@@ -208,7 +216,7 @@ impl App {
             board,
             http::board_router(state.clone()),
             limits,
-            None,
+            board_tls,
             stop(shutdown_rx.clone()),
         ));
         let flusher = tokio::spawn(flush_counters(ingest.clone(), shutdown_rx.clone()));
@@ -271,7 +279,7 @@ impl App {
         patch: serde_json::Value,
         by: &str,
     ) -> Result<crate::settings::SettingsChanged, crate::settings::SettingsRefusal> {
-        self.state.settings.change(section, patch, by, self.state.reconciler.health()).await
+        self.state.settings.change(section, patch, &Staff::window(by), self.state.reconciler.health()).await
     }
 
     /// Sends a signed test delivery for `source` through our own public listener.
@@ -335,11 +343,18 @@ impl App {
 
     /// Staff actions: the same core functions the browser API calls, for the desktop window.
     pub async fn acknowledge_help(&self, help_id: i64, by: String) -> Result<crate::board::HelpView, ApiError> {
-        crate::help::acknowledge(&self.state.store, &self.state.live, help_id, by, jiff::Timestamp::now()).await
+        crate::help::acknowledge(
+            &self.state.store,
+            &self.state.live,
+            help_id,
+            Staff::window(by),
+            jiff::Timestamp::now(),
+        )
+        .await
     }
 
     pub async fn resolve_help(&self, help_id: i64, by: String) -> Result<crate::help::Resolved, ApiError> {
-        crate::help::resolve(&self.state.store, help_id, by, jiff::Timestamp::now()).await
+        crate::help::resolve(&self.state.store, help_id, Staff::window(by), jiff::Timestamp::now()).await
     }
 
     /// Approves (`approve`) or declines a held lane purchase; the lane gets its answer at once.
@@ -350,11 +365,18 @@ impl App {
         by: String,
         user_message: Option<String>,
     ) -> Result<crate::board::PurchaseView, ApiError> {
-        crate::http::decide_purchase(&self.state, trace_id, approve, by, user_message).await
+        crate::http::decide_purchase(&self.state, trace_id, approve, Staff::window(by), user_message).await
     }
 
     pub async fn tick_off(&self, item_id: String, by: String) -> Result<crate::board::TabItemView, ApiError> {
-        crate::purchases::tick_off(&self.state.store, &self.state.live, item_id, by, jiff::Timestamp::now()).await
+        crate::purchases::tick_off(
+            &self.state.store,
+            &self.state.live,
+            item_id,
+            Staff::window(by),
+            jiff::Timestamp::now(),
+        )
+        .await
     }
 
     pub async fn start_session(
@@ -362,7 +384,8 @@ impl App {
         req: crate::sessions::StartSession,
         by: String,
     ) -> Result<crate::board::SessionView, ApiError> {
-        crate::sessions::start(&self.state.store, &self.state.live, &self.state.reconciler, req, by).await
+        crate::sessions::start(&self.state.store, &self.state.live, &self.state.reconciler, req, Staff::window(by))
+            .await
     }
 
     pub async fn modify_session(
@@ -371,11 +394,19 @@ impl App {
         req: crate::sessions::ModifySession,
         by: String,
     ) -> Result<crate::board::SessionView, ApiError> {
-        crate::sessions::modify(&self.state.store, &self.state.live, &self.state.reconciler, session_id, req, by).await
+        let who = Staff::window(by);
+        crate::sessions::modify(&self.state.store, &self.state.live, &self.state.reconciler, session_id, req, who).await
     }
 
     pub async fn stop_session(&self, session_id: String, by: String) -> Result<serde_json::Value, ApiError> {
-        crate::sessions::stop(&self.state.store, &self.state.live, &self.state.reconciler, session_id, by).await
+        crate::sessions::stop(
+            &self.state.store,
+            &self.state.live,
+            &self.state.reconciler,
+            session_id,
+            Staff::window(by),
+        )
+        .await
     }
 
     pub async fn events(&self, q: EventQuery) -> Result<Page<events::EventRow>, ApiError> {

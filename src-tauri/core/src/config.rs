@@ -49,6 +49,16 @@ pub struct Server {
     pub body_timeout_seconds: u64,
     /// Open connections per listener; more wait in the kernel's accept queue.
     pub max_connections: usize,
+    /// Open connections one client address may hold on a listener, so a slow client or held
+    /// purchases from one address never make another vendor or `/healthz` wait. 0 = a quarter of
+    /// `max_connections` (Action Target's cloud posts every lane's purchases from few addresses).
+    pub max_connections_per_client: usize,
+    /// Extra `host:port` names the board answers to in PIN mode (`desk-pc.local:8788`); any
+    /// other `Host` is refused, so a web page cannot reach the board by DNS rebinding.
+    pub board_hosts: Vec<String>,
+    /// The board listener speaks HTTPS with `tls_cert`/`tls_key`, so a PIN on the LAN is not
+    /// sent in cleartext.
+    pub board_tls: bool,
     /// The built web UI served at `/` on `board_listen`; empty = look in the usual places.
     pub ui_dir: String,
 }
@@ -65,6 +75,9 @@ impl Default for Server {
             header_timeout_seconds: 10,
             body_timeout_seconds: 10,
             max_connections: 1024,
+            max_connections_per_client: 0,
+            board_hosts: Vec::new(),
+            board_tls: false,
             ui_dir: String::new(),
         }
     }
@@ -138,11 +151,14 @@ pub struct Board {
     /// … and red after this long.
     #[ts(type = "number")]
     pub ageing_red_seconds: u64,
+    /// A LAN browser with the PIN watches; with this on it may also act (help, purchases,
+    /// sessions). Settings and the catalogue change from the desk computer only, whatever this says.
+    pub lan_can_act: bool,
 }
 
 impl Default for Board {
     fn default() -> Self {
-        Board { ageing_amber_seconds: 60, ageing_red_seconds: 180 }
+        Board { ageing_amber_seconds: 60, ageing_red_seconds: 180, lan_can_act: false }
     }
 }
 
@@ -245,6 +261,20 @@ pub(crate) fn check(file: &Path, config: Config) -> Result<Checked> {
     if !board_listen.ip().is_loopback() && s.board_pin.trim().is_empty() {
         return Err(invalid("server.board_pin", "must be set when board_listen is not a loopback address"));
     }
+    if !s.board_pin.is_empty() && s.board_pin.chars().count() < MIN_PIN_CHARS {
+        return Err(invalid("server.board_pin", "must be at least 6 characters"));
+    }
+    if s.board_pin.chars().any(char::is_control) || s.board_pin.chars().count() > 128 {
+        return Err(invalid("server.board_pin", "must be at most 128 characters, without control characters"));
+    }
+    for h in &s.board_hosts {
+        if !host_and_port_is_valid(h) {
+            return Err(invalid("server.board_hosts", "each entry must be a host:port such as desk-pc.local:8788"));
+        }
+    }
+    if s.board_tls && s.tls_cert.is_empty() {
+        return Err(invalid("server.board_tls", "needs server.tls_cert and server.tls_key"));
+    }
     if s.tls_cert.is_empty() != s.tls_key.is_empty() {
         let key = if s.tls_cert.is_empty() { "server.tls_cert" } else { "server.tls_key" };
         return Err(invalid(key, "tls_cert and tls_key must be set together"));
@@ -263,6 +293,9 @@ pub(crate) fn check(file: &Path, config: Config) -> Result<Checked> {
     }
     if s.max_connections == 0 {
         return Err(invalid("server.max_connections", "must be at least 1"));
+    }
+    if s.max_connections_per_client > s.max_connections {
+        return Err(invalid("server.max_connections_per_client", "must not be more than server.max_connections"));
     }
     let at = &config.action_target;
     if !at.hook_token.is_empty() && !token_is_strong(&at.hook_token) {
@@ -300,6 +333,41 @@ pub(crate) fn check(file: &Path, config: Config) -> Result<Checked> {
         return Err(invalid("carrier_hits.fee", "must be an amount between 0 and 10000 with at most two decimals"));
     }
     Ok(Checked { file: file.to_owned(), config, listen, board_listen })
+}
+
+/// The shortest board PIN: six characters, so that with the back-off on wrong PINs guessing one
+/// over the LAN takes years rather than an afternoon.
+pub const MIN_PIN_CHARS: usize = 6;
+
+impl Server {
+    /// The per-client connection cap in force (see `max_connections_per_client`).
+    pub fn per_client_connections(&self) -> usize {
+        match self.max_connections_per_client {
+            0 => (self.max_connections / 4).max(1),
+            n => n,
+        }
+    }
+}
+
+/// `name:port` or `[v6]:port`, the way a browser writes `Host`: a DNS name (letters, digits,
+/// `-`, `.`) or an IP literal, and a port.
+fn host_and_port_is_valid(h: &str) -> bool {
+    let Some((name, port)) = h.rsplit_once(':') else { return false };
+    if port.parse::<u16>().map_or(true, |p| p == 0) {
+        return false;
+    }
+    if let Some(v6) = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
+        return v6.parse::<std::net::Ipv6Addr>().is_ok();
+    }
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
 }
 
 /// At least 128 bits of URL-safe base64 (22 characters).
@@ -426,7 +494,35 @@ mod tests {
 
     #[test]
     fn lan_board_with_pin_is_fine() {
-        assert!(parse(Path::new("x"), "[server]\nboard_listen = \"0.0.0.0:8788\"\nboard_pin = \"4821\"").is_ok());
+        assert!(parse(Path::new("x"), "[server]\nboard_listen = \"0.0.0.0:8788\"\nboard_pin = \"482190\"").is_ok());
+    }
+
+    #[test]
+    fn a_short_pin_or_a_bad_board_host_is_an_error_naming_the_key() {
+        let lan = "[server]\nboard_listen = \"0.0.0.0:8788\"\n";
+        assert_eq!(
+            err(&format!("{lan}board_pin = \"4821\"")),
+            "/etc/r.toml: server.board_pin: must be at least 6 characters"
+        );
+        assert!(err("[server]\nboard_pin = \"12345\"").contains("server.board_pin"), "on loopback too");
+        for bad in ["desk-pc.local", "desk pc:8788", "evil.example:0", "x:99999", "-a.local:1", "[zz]:8788"] {
+            assert!(
+                err(&format!("{lan}board_pin = \"123456\"\nboard_hosts = [\"{bad}\"]")).contains("server.board_hosts"),
+                "{bad}"
+            );
+        }
+        let ok = parse(
+            Path::new("x"),
+            &format!("{lan}board_pin = \"123456\"\nboard_hosts = [\"desk-pc.local:8788\", \"[fe80::1]:8788\"]"),
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+        assert!(err("[server]\nboard_tls = true").contains("server.board_tls"));
+        assert!(
+            err("[server]\nmax_connections = 8\nmax_connections_per_client = 9").contains("max_connections_per_client")
+        );
+        let c = parse(Path::new("x"), "").unwrap().config;
+        assert_eq!(c.server.per_client_connections(), 256, "a quarter of 1024");
+        assert!(!c.board.lan_can_act, "LAN browsers watch unless the manager says otherwise");
     }
 
     #[test]

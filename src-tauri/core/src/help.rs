@@ -5,6 +5,7 @@
 
 use crate::api::{ApiError, ApiErrorCode};
 use crate::board::{HelpView, Live, kinds};
+use crate::staff::Staff;
 use crate::store::{Store, StoreError, events};
 use crate::vendors::{NewEvent, Source};
 use rusqlite::{OptionalExtension, params};
@@ -30,20 +31,21 @@ pub async fn acknowledge(
     store: &Store,
     live: &Live,
     help_id: i64,
-    by: String,
+    who: Staff,
     now: jiff::Timestamp,
 ) -> Result<HelpView, ApiError> {
-    record(store, help_id, by, now, Step::Acknowledge).await?;
+    record(store, help_id, who, now, Step::Acknowledge).await?;
     live.with(|b| b.view(now).help.into_iter().find(|h| h.help_id == help_id))
         .ok_or_else(|| ApiError::conflict("the help call was resolved meanwhile"))
 }
 
-pub async fn resolve(store: &Store, help_id: i64, by: String, now: jiff::Timestamp) -> Result<Resolved, ApiError> {
-    record(store, help_id, by.clone(), now, Step::Resolve).await?;
+pub async fn resolve(store: &Store, help_id: i64, who: Staff, now: jiff::Timestamp) -> Result<Resolved, ApiError> {
+    let by = who.by.clone();
+    record(store, help_id, who, now, Step::Resolve).await?;
     Ok(Resolved { help_id, resolved_at: now.to_string(), resolved_by: by })
 }
 
-async fn record(store: &Store, help_id: i64, by: String, now: jiff::Timestamp, step: Step) -> Result<(), ApiError> {
+async fn record(store: &Store, help_id: i64, who: Staff, now: jiff::Timestamp, step: Step) -> Result<(), ApiError> {
     let outcome = store
         .writer()
         .write(move |t| {
@@ -73,7 +75,7 @@ async fn record(store: &Store, help_id: i64, by: String, now: jiff::Timestamp, s
                 session_id,
                 subject: Some(help_id.to_string()),
                 vendor_time: None,
-                data: serde_json::json!({"help_id": help_id, "by": by}),
+                data: who.stamp(serde_json::json!({"help_id": help_id})),
             };
             events::insert(t, None, now, Source::ActionTarget, events::Origin::Staff, &e)?;
             Ok(Ok(()))

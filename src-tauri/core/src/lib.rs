@@ -18,6 +18,7 @@ pub mod purchases;
 pub mod reconciler;
 pub mod sessions;
 pub mod settings;
+pub mod staff;
 pub mod store;
 pub mod vendors;
 pub mod visits;

@@ -8,6 +8,7 @@
 
 use crate::api::{ApiError, ApiErrorCode};
 use crate::ingest::SEE_THE_DESK;
+use crate::staff::{Client, Staff};
 use crate::store::{self, Store, events};
 use crate::vendors::action_target::PurchaseItem;
 use crate::vendors::{NewEvent, Source};
@@ -276,6 +277,21 @@ fn decide(
     at: jiff::Timestamp,
     origin: events::Origin,
 ) -> store::Result<bool> {
+    decide_with(t, trace_id, status, by, None, user_message, at, origin)
+}
+
+/// `decide`, recording the client a staff decision came through.
+#[allow(clippy::too_many_arguments)]
+fn decide_with(
+    t: &Transaction<'_>,
+    trace_id: &str,
+    status: Status,
+    by: &str,
+    client: Option<Client>,
+    user_message: Option<&str>,
+    at: jiff::Timestamp,
+    origin: events::Origin,
+) -> store::Result<bool> {
     if !store::purchases::decide_if_pending(t, trace_id, status.as_str(), at, by, user_message)? {
         return Ok(false);
     }
@@ -292,7 +308,10 @@ fn decide(
         Status::Pending => return Ok(false),
     };
     let priced = priced_json(&items, &price_items(t, &items)?);
-    let data = serde_json::json!({"trace_id": trace_id, "by": by, "user_message": user_message, "items": items, "priced": priced});
+    let mut data = serde_json::json!({"trace_id": trace_id, "by": by, "user_message": user_message, "items": items, "priced": priced});
+    if let Some(c) = client {
+        data["client"] = c.label().into();
+    }
     events::insert(t, None, at, Source::ActionTarget, origin, &event(kind, &r, data))?;
     if status == Status::Approved {
         for (n, item) in items.iter().enumerate() {
@@ -359,7 +378,7 @@ pub async fn staff_decision(
     waiters: &Waiters,
     trace_id: String,
     approve: bool,
-    by: String,
+    who: Staff,
     user_message: Option<String>,
     now: jiff::Timestamp,
 ) -> Result<Status, ApiError> {
@@ -372,7 +391,7 @@ pub async fn staff_decision(
     let result = store
         .writer()
         .write(move |t| {
-            if decide(t, &id, status, &by, msg.as_deref(), now, events::Origin::Staff)? {
+            if decide_with(t, &id, status, &who.by, Some(who.client), msg.as_deref(), now, events::Origin::Staff)? {
                 return Ok(Ok(()));
             }
             Ok(Err(match status_of(t, &id)? {
@@ -411,7 +430,7 @@ pub async fn tick_off(
     store: &Store,
     live: &crate::board::Live,
     item_id: String,
-    by: String,
+    who: Staff,
     now: jiff::Timestamp,
 ) -> Result<crate::board::TabItemView, ApiError> {
     let Some(item) = live.with(|b| b.tab_item(&item_id)) else {
@@ -441,7 +460,7 @@ pub async fn tick_off(
                 session_id: item.session_id.clone(),
                 subject: Some(id.clone()),
                 vendor_time: None,
-                data: serde_json::json!({"item_id": id, "trace_id": item.trace_id, "by": by}),
+                data: who.stamp(serde_json::json!({"item_id": id, "trace_id": item.trace_id})),
             };
             events::insert(t, None, now, Source::ActionTarget, events::Origin::Staff, &e)?;
             Ok(true)

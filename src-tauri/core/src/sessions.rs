@@ -6,6 +6,7 @@
 use crate::api::{ApiError, ApiErrorCode};
 use crate::board::{Live, SessionView};
 use crate::reconciler::Reconciler;
+use crate::staff::Staff;
 use crate::store::{Store, events};
 use crate::vendors::action_target_api::{AtError, NewSession};
 use crate::vendors::{NewEvent, Source};
@@ -91,7 +92,7 @@ pub async fn start(
     live: &Live,
     reconciler: &Reconciler,
     req: StartSession,
-    by: String,
+    who: Staff,
 ) -> Result<SessionView, ApiError> {
     let name = req.customer_name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 60 {
@@ -113,7 +114,9 @@ pub async fn start(
         enable_purchasing: req.enable_purchasing,
         auto_start: false,
     };
-    let request = serde_json::json!({"by": by, "customer_name": name, "duration": req.duration, "enable_purchasing": req.enable_purchasing});
+    let request = who.stamp(
+        serde_json::json!({"customer_name": name, "duration": req.duration, "enable_purchasing": req.enable_purchasing}),
+    );
     match reconciler.client().create_session(&new).await {
         Ok(mut session) => {
             session.customer_name.get_or_insert(name);
@@ -140,7 +143,7 @@ pub async fn modify(
     reconciler: &Reconciler,
     session_id: String,
     req: ModifySession,
-    by: String,
+    who: Staff,
 ) -> Result<SessionView, ApiError> {
     if req.minutes == 0 || req.minutes.abs() > 480 {
         return Err(ApiError::bad_request("`minutes` must be between -480 and 480, and not 0"));
@@ -149,8 +152,8 @@ pub async fn modify(
         .with(|b| b.session_lane(&session_id))
         .ok_or_else(|| ApiError::not_found(format!("there is no session {session_id} on the board")))?;
     let outcome = reconciler.client().modify_session(&session_id, req.minutes).await;
-    let mut data =
-        serde_json::json!({"by": by, "minutes": req.minutes, "outcome": if outcome.is_ok() { "ok" } else { "failed" }});
+    let mut data = who
+        .stamp(serde_json::json!({"minutes": req.minutes, "outcome": if outcome.is_ok() { "ok" } else { "failed" }}));
     if let Err(e) = &outcome {
         data["error"] = e.to_string().into();
     }
@@ -171,13 +174,13 @@ pub async fn stop(
     live: &Live,
     reconciler: &Reconciler,
     session_id: String,
-    by: String,
+    who: Staff,
 ) -> Result<serde_json::Value, ApiError> {
     let lane = live
         .with(|b| b.session_lane(&session_id))
         .ok_or_else(|| ApiError::not_found(format!("there is no session {session_id} on the board")))?;
     let outcome = reconciler.client().stop_session(&session_id).await;
-    let mut data = serde_json::json!({"by": by, "outcome": if outcome.is_ok() { "ok" } else { "failed" }});
+    let mut data = who.stamp(serde_json::json!({"outcome": if outcome.is_ok() { "ok" } else { "failed" }}));
     if let Err(e) = &outcome {
         data["error"] = e.to_string().into();
     }

@@ -18,6 +18,7 @@ use crate::api::{ApiError, ApiErrorCode, HookUrls};
 use crate::config::{self, Config, ConfigError};
 use crate::ingest::{Ingest, Keys};
 use crate::reconciler::ApiHealth;
+use crate::staff::Staff;
 use crate::store::deliveries;
 use crate::store::{Store, events};
 use crate::vendors::{NewEvent, Source};
@@ -54,7 +55,7 @@ pub const SECTIONS: [&str; 8] =
     ["server", "action_target", "enviso", "samna", "purchases", "board", "notifications", "carrier_hits"];
 
 /// Keys the running app was built from: saved now, in force after the next start.
-const RESTART_KEYS: [&str; 8] = [
+const RESTART_KEYS: [&str; 11] = [
     "server.listen",
     "server.board_listen",
     "server.board_pin",
@@ -63,6 +64,9 @@ const RESTART_KEYS: [&str; 8] = [
     "server.header_timeout_seconds",
     "server.body_timeout_seconds",
     "server.max_connections",
+    "server.max_connections_per_client",
+    "server.board_hosts",
+    "server.board_tls",
 ];
 
 /// A refused change or a failed read: `{error, code, key}`; `key` names the setting at fault.
@@ -201,6 +205,9 @@ impl Settings {
                 header_timeout_seconds: s.header_timeout_seconds,
                 body_timeout_seconds: s.body_timeout_seconds,
                 max_connections: s.max_connections,
+                max_connections_per_client: s.max_connections_per_client,
+                board_hosts: s.board_hosts.clone(),
+                board_tls: s.board_tls,
             },
             action_target: ActionTargetSettingsView {
                 api_base: c.action_target.api_base.clone(),
@@ -287,9 +294,10 @@ impl Settings {
         &self,
         section: &str,
         patch: Value,
-        by: &str,
+        who: &Staff,
         api: ApiHealth,
     ) -> Result<SettingsChanged, SettingsRefusal> {
+        let by = who.by.as_str();
         let _one_at_a_time = self.inner.changing.lock().await;
         let saved = self.saved();
         let edits = edits(section, &patch, &saved)?;
@@ -322,7 +330,7 @@ impl Settings {
         tracing::info!(section, by, keys = ?edits.iter().map(|e| &e.key).collect::<Vec<_>>(), "settings changed");
 
         let changed: Vec<String> = edits.iter().map(|e| e.key.clone()).collect();
-        self.record(section, by, &edits, &after_restart).await?;
+        self.record(section, who, &edits, &after_restart).await?;
         Ok(SettingsChanged { changed, applies_after_restart: after_restart, settings: self.view(api, true).await? })
     }
 
@@ -341,7 +349,13 @@ impl Settings {
         );
     }
 
-    async fn record(&self, section: &str, by: &str, edits: &[Edit], after_restart: &[String]) -> Result<(), ApiError> {
+    async fn record(
+        &self,
+        section: &str,
+        who: &Staff,
+        edits: &[Edit],
+        after_restart: &[String],
+    ) -> Result<(), ApiError> {
         let source = match section {
             "enviso" => Source::Enviso,
             "samna" => Source::Samna,
@@ -356,13 +370,12 @@ impl Settings {
             session_id: None,
             subject: Some(section.to_owned()),
             vendor_time: None,
-            data: serde_json::json!({
+            data: who.stamp(serde_json::json!({
                 "section": section,
-                "by": by,
                 "keys": edits.iter().map(|e| &e.key).collect::<Vec<_>>(),
                 "changes": changes,
                 "after_restart": after_restart,
-            }),
+            })),
         };
         let now = jiff::Timestamp::now();
         self.inner
@@ -407,6 +420,9 @@ fn in_force(saved: &Config, started: &Config) -> Config {
     c.server.header_timeout_seconds = started.server.header_timeout_seconds;
     c.server.body_timeout_seconds = started.server.body_timeout_seconds;
     c.server.max_connections = started.server.max_connections;
+    c.server.max_connections_per_client = started.server.max_connections_per_client;
+    c.server.board_hosts.clone_from(&started.server.board_hosts);
+    c.server.board_tls = started.server.board_tls;
     c
 }
 

@@ -306,17 +306,17 @@ async fn board_api_pages_and_filters() {
 
 #[tokio::test]
 async fn board_pin_is_required_when_set() {
-    let r = start_with(&format!("{}\n[server]\nboard_pin = \"4821\"\n", config_text()), Default::default()).await;
+    let r = start_with(&format!("{}\n[server]\nboard_pin = \"482190\"\n", config_text()), Default::default()).await;
     assert_eq!(r.http.get(r.board("/api/events")).send().await.unwrap().status(), 403);
     assert_eq!(
-        r.http.get(r.board("/api/events")).header("x-rangedesk-pin", "1111").send().await.unwrap().status(),
+        r.http.get(r.board("/api/events")).header("x-rangedesk-pin", "111111").send().await.unwrap().status(),
         403
     );
     assert_eq!(
-        r.http.get(r.board("/api/events")).header("x-rangedesk-pin", "4821").send().await.unwrap().status(),
+        r.http.get(r.board("/api/events")).header("x-rangedesk-pin", "482190").send().await.unwrap().status(),
         200
     );
-    assert_eq!(r.http.get(r.board("/api/events?pin=4821&limit=5")).send().await.unwrap().status(), 200);
+    assert_eq!(r.http.get(r.board("/api/events?pin=482190&limit=5")).send().await.unwrap().status(), 200);
 }
 
 #[tokio::test]

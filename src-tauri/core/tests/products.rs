@@ -4,6 +4,7 @@
 
 mod support;
 
+use base64::Engine as _;
 use serde_json::{Value, json};
 use support::*;
 
@@ -40,8 +41,8 @@ fn jpeg(width: u16, height: u16, len: usize) -> Vec<u8> {
 async fn upload(r: &Running, id: &str, bytes: Vec<u8>) -> reqwest::Response {
     r.http
         .put(r.board(&format!("/api/products/{id}/picture")))
-        .header("content-type", "image/jpeg")
-        .body(bytes)
+        // The board takes writes as JSON only, so the bytes travel as base64.
+        .json(&json!({"content_type": "image/jpeg", "data_base64": base64::engine::general_purpose::STANDARD.encode(&bytes)}))
         .send()
         .await
         .unwrap()

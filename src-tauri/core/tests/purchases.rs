@@ -118,6 +118,7 @@ async fn ask_the_desk_then_approve_answers_the_waiting_lane_at_once() {
     let tick = r
         .http
         .post(r.board(&format!("/api/tab/{}/delivered", item["item_id"].as_str().unwrap())))
+        .json(&json!({}))
         .send()
         .await
         .unwrap();
@@ -128,14 +129,30 @@ async fn ask_the_desk_then_approve_answers_the_waiting_lane_at_once() {
     let again = r
         .http
         .post(r.board(&format!("/api/tab/{}/delivered", item["item_id"].as_str().unwrap())))
+        .json(&json!({}))
         .send()
         .await
         .unwrap();
     assert_eq!(again.status(), 409);
     // A second decision is refused.
-    let second = r.http.post(r.board(&format!("/api/purchases/{trace}/decline"))).send().await.unwrap();
+    let second = r
+        .http
+        .post(r.board(&format!("/api/purchases/{trace}/decline")))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(second.status(), 409);
-    assert_eq!(r.http.post(r.board("/api/purchases/no-such-trace/approve")).send().await.unwrap().status(), 404);
+    assert_eq!(
+        r.http
+            .post(r.board("/api/purchases/no-such-trace/approve"))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
 }
 
 #[tokio::test]
@@ -166,7 +183,13 @@ async fn nobody_deciding_in_time_is_a_decline_and_a_missed_purchase() {
     assert_eq!(body["user_message"], SEE_THE_DESK);
     let p = r.get_json(&r.board(&format!("/api/purchases/{trace}"))).await;
     assert_eq!(p["status"], "missed", "left on the board to follow up");
-    let late = r.http.post(r.board(&format!("/api/purchases/{trace}/approve"))).send().await.unwrap();
+    let late = r
+        .http
+        .post(r.board(&format!("/api/purchases/{trace}/approve")))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(late.status(), 409, "too late: it was already answered");
 }
 
@@ -186,8 +209,15 @@ async fn a_decision_racing_the_deadline_yields_exactly_one_answer() {
         if wait.is_positive() {
             tokio::time::sleep(wait.unsigned_abs()).await;
         }
-        let decision =
-            r.http.post(r.board(&format!("/api/purchases/{trace}/approve"))).send().await.unwrap().status().as_u16();
+        let decision = r
+            .http
+            .post(r.board(&format!("/api/purchases/{trace}/approve")))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
         let (lane_status, _) = answer.await.unwrap();
         let shown =
             r.get_json(&r.board(&format!("/api/purchases/{trace}"))).await["status"].as_str().unwrap().to_owned();

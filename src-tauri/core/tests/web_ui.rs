@@ -42,18 +42,30 @@ async fn the_built_ui_is_served_with_a_strict_csp() {
 }
 
 #[tokio::test]
-async fn with_a_pin_the_browser_gives_it_once_and_keeps_a_cookie() {
+async fn with_a_pin_the_browser_gives_it_once_and_keeps_a_session_cookie() {
     let ui = ui_dir();
-    let config = format!("{}\n[server]\nboard_pin = \"4821\"\nui_dir = \"{}\"\n", config_text(), ui.path().display());
+    let config =
+        format!("{}\n[server]\nboard_pin = \"4821-Range\"\nui_dir = \"{}\"\n", config_text(), ui.path().display());
     let r = start_with(&config, Default::default()).await;
-    assert_eq!(r.http.get(r.board("/")).send().await.unwrap().status(), 403);
-    let first = r.http.get(r.board("/?pin=4821")).send().await.unwrap();
-    assert_eq!(first.status(), 200);
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    assert_eq!(http.get(r.board("/")).send().await.unwrap().status(), 403);
+    let first = http.get(r.board("/?pin=4821-Range")).send().await.unwrap();
+    assert_eq!(first.status(), 303, "sent on without the PIN in the address bar");
+    assert_eq!(first.headers()["location"], "/");
     let cookie = first.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Max-Age="),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("4821"), "the cookie holds a session token, never the PIN: {cookie}");
+    assert!(!cookie.contains("Secure"), "plain HTTP: a Secure cookie would never come back");
     let pair = cookie.split(';').next().unwrap();
-    let asset = r.http.get(r.board("/assets/app.js")).header("cookie", pair).send().await.unwrap();
+    let page = http.get(r.board("/")).header("cookie", pair).send().await.unwrap();
+    assert_eq!(page.status(), 200, "the page loads with the cookie");
+    let asset = http.get(r.board("/assets/app.js")).header("cookie", pair).send().await.unwrap();
     assert_eq!(asset.status(), 200, "assets load with the cookie");
-    let wrong = r.http.get(r.board("/assets/app.js")).header("cookie", "rangedesk_pin=0000").send().await.unwrap();
-    assert_eq!(wrong.status(), 403);
+    let wrong = http.get(r.board("/assets/app.js")).header("cookie", "rangedesk_pin=4821-Range").send().await.unwrap();
+    assert_eq!(wrong.status(), 403, "the old cookie that held the PIN opens nothing");
+    let forged = http.get(r.board("/assets/app.js")).header("cookie", "rangedesk_session=guess").send().await.unwrap();
+    assert_eq!(forged.status(), 403);
 }

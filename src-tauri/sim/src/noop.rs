@@ -32,6 +32,7 @@ pub fn limits() -> Limits {
     Limits {
         header_timeout: Duration::from_secs(server.header_timeout_seconds),
         max_connections: server.max_connections,
+        per_client: server.per_client_connections(),
         drain_timeout: Duration::from_secs(purchases.approval_window_seconds + 10),
     }
 }

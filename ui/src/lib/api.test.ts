@@ -26,6 +26,21 @@ describe('the browser transport', () => {
     expect(JSON.parse(String(calls[0][1]?.body))).toEqual({ user_message: 'Please come to the desk' });
   });
 
+  it('sends every change as JSON, {} at least, since the board takes nothing else', async () => {
+    const calls = browser(200, {});
+    await api.acknowledgeHelp(7);
+    await api.approvePurchase('T1');
+    await api.stopSession('S1');
+    await api.tickOff('I1');
+    for (const [path, init] of calls) {
+      expect(init?.method, path).toBe('POST');
+      expect((init?.headers as Record<string, string>)['content-type'], path).toBe('application/json');
+      expect(init?.body, path).toBe('{}');
+    }
+    await api.board();
+    expect(calls[4][1]?.body, 'a read sends no body').toBeUndefined();
+  });
+
   it('turns a refusal {error, code} into a message staff can read and a code to switch on', async () => {
     browser(409, { error: 'the purchase T1 was already answered', code: 'conflict' });
     const err = await api.approvePurchase('T1').catch((e: unknown) => e);

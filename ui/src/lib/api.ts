@@ -41,13 +41,19 @@ export class HttpFailure extends Error {
   }
 }
 
+/**
+ * One call to the browser API. A change (POST, PUT) always goes as JSON, `{}` at least: the board
+ * takes writes as same-origin JSON only, which a page on another site cannot send.
+ */
 export async function http<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
+  const writes = method !== 'GET';
   let res: Response;
   try {
     res = await fetch(path, {
       method,
-      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: writes ? { 'content-type': 'application/json' } : undefined,
+      body: writes ? JSON.stringify(body ?? {}) : undefined,
+      credentials: 'same-origin',
     });
   } catch (e) {
     throw new HttpFailure(`cannot reach rangedesk: ${String(e)}`, 'network', 0);

@@ -89,23 +89,20 @@ export async function uploadPicture(id: string, file: Blob): Promise<Picture> {
     // Raw bytes, not a JSON array of numbers; the id and type ride in headers.
     return invoke<Picture>('upload_picture', bytes, { headers: { 'x-product-id': id, 'x-picture-type': file.type } });
   }
-  let res: Response;
-  try {
-    res = await fetch(`/api/products/${encodeURIComponent(id)}/picture`, {
-      method: 'PUT',
-      headers: { 'content-type': file.type },
-      body: bytes,
-    });
-  } catch (e) {
-    throw new HttpFailure(`cannot reach rangedesk: ${String(e)}`, 'network', 0);
+  // The board takes writes as JSON only (see `http`), so the bytes travel as base64.
+  return http<Picture>('PUT', `/api/products/${encodeURIComponent(id)}/picture`, {
+    content_type: file.type,
+    data_base64: toBase64(bytes),
+  });
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
   }
-  const json: unknown = await res.json().catch(() => null);
-  if (!res.ok) {
-    const o = (json ?? {}) as { error?: unknown; code?: unknown };
-    const message = typeof o.error === 'string' ? o.error : `${res.status} ${res.statusText}`;
-    throw new HttpFailure(message, typeof o.code === 'string' ? o.code : `http_${res.status}`, res.status, json);
-  }
-  return json as Picture;
+  return btoa(binary);
 }
 
 /** A file's bytes; FileReader where `Blob.arrayBuffer` is missing (older WebKitGTK, jsdom). */

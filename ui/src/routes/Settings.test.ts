@@ -26,6 +26,9 @@ function view(over: Partial<SettingsView> = {}): SettingsView {
       header_timeout_seconds: 10,
       body_timeout_seconds: 10,
       max_connections: 1024,
+      max_connections_per_client: 0,
+      board_hosts: [],
+      board_tls: false,
     },
     action_target: { api_base: 'https://api', api_key: { hint: '…9xyz' }, api_auth_header: 'Authorization', poll_seconds: 30 },
     enviso: { hmac_keys: [{ hint: '…k3y1' }] },
@@ -34,7 +37,7 @@ function view(over: Partial<SettingsView> = {}): SettingsView {
       approval_window_seconds: 20,
       rules: { time: 'approve', targets: 'approve', ammo: 'ask', rentals: 'ask', unknown: 'ask' },
     },
-    board: { ageing_amber_seconds: 60, ageing_red_seconds: 180 },
+    board: { ageing_amber_seconds: 60, ageing_red_seconds: 180, lan_can_act: false },
     notifications: {
       help: true,
       carrier_hit: true,
@@ -325,8 +328,9 @@ describe('Catalogue pictures', () => {
     const [path, init] = requests.find(([u]) => u.endsWith('/picture'))!;
     expect(path).toBe('/api/products/T-1/picture');
     expect(init?.method).toBe('PUT');
-    expect((init?.headers as Record<string, string>)['content-type']).toBe('image/webp');
-    expect(Array.from(init?.body as Uint8Array)).toEqual([1, 2, 3, 4]);
+    // The board takes writes as same-origin JSON only, so the picture travels as base64 in JSON.
+    expect((init?.headers as Record<string, string>)['content-type']).toBe('application/json');
+    expect(JSON.parse(String(init?.body))).toEqual({ content_type: 'image/webp', data_base64: 'AQIDBA==' });
     await waitFor(() => {
       const check = requests.find(([u]) => u === '/api/products/check');
       expect(JSON.parse(String(check?.[1]?.body))[1].picture_url).toBe(url.value);

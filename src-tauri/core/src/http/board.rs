@@ -1,21 +1,21 @@
-//! The board listener's API. Every handler is one call into `api`; access is checked once, in
-//! `guard`: with a PIN every request needs it, without one only loopback clients are answered.
+//! The board listener's API. Every handler is one call into the core; who may do what is checked
+//! once, in `guard` (before every route), which also tells each handler the client it came from.
 
 use super::{AppState, healthz};
-use crate::api::{self, ApiError, ApiErrorCode, DeliveryQuery, EventQuery};
+use crate::api::{self, ApiError, DeliveryQuery, EventQuery};
 use crate::products::{self, CatalogueRefusal, Product, ProductsError};
 use crate::settings::SettingsRefusal;
+use crate::staff::{Client, Staff};
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{ConnectInfo, Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::StatusCode;
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use std::net::SocketAddr;
-use subtle::ConstantTimeEq;
+use base64::Engine as _;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -48,48 +48,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .fallback_service(super::ui::router(state.info.ui_dir.as_deref()))
-        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .layer(middleware::from_fn_with_state(state.clone(), super::guard::guard))
         .with_state(state)
-}
-
-async fn guard(State(s): State<AppState>, req: Request, next: Next) -> Response {
-    let pin = &s.board.pin;
-    let allowed = if pin.is_empty() {
-        req.extensions().get::<ConnectInfo<SocketAddr>>().is_some_and(|c| c.0.ip().is_loopback())
-    } else {
-        given_pin(&req).is_some_and(|given| bool::from(given.as_bytes().ct_eq(pin.as_bytes())))
-    };
-    if allowed {
-        let from_query = !pin.is_empty() && query_pin(&req).is_some();
-        let mut resp = next.run(req).await;
-        if from_query {
-            // A browser opened `/?pin=…` once; its later requests (assets, the stream) carry the cookie.
-            let cookie = format!("rangedesk_pin={pin}; Path=/; HttpOnly; SameSite=Strict");
-            if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
-                resp.headers_mut().insert(axum::http::header::SET_COOKIE, v);
-            }
-        }
-        resp
-    } else {
-        let message =
-            if pin.is_empty() { "the board is open to this computer only" } else { "a valid PIN is required" };
-        ApiError { code: ApiErrorCode::Forbidden, message: message.into() }.into_response()
-    }
-}
-
-fn given_pin(req: &Request) -> Option<String> {
-    if let Some(v) = req.headers().get("x-rangedesk-pin").and_then(|v| v.to_str().ok()) {
-        return Some(v.to_owned());
-    }
-    if let Some(p) = query_pin(req) {
-        return Some(p);
-    }
-    let cookies = req.headers().get(axum::http::header::COOKIE)?.to_str().ok()?;
-    cookies.split(';').find_map(|c| c.trim().strip_prefix("rangedesk_pin=")).map(str::to_owned)
-}
-
-fn query_pin(req: &Request) -> Option<String> {
-    req.uri().query()?.split('&').find_map(|kv| kv.strip_prefix("pin=")).map(str::to_owned)
 }
 
 fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
@@ -143,25 +103,27 @@ async fn help(State(s): State<AppState>) -> Response {
 
 async fn help_ack(
     State(s): State<AppState>,
+    Extension(client): Extension<Client>,
     Path(id): Path<i64>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let view = crate::help::acknowledge(&s.store, &s.live, id, staff(&body)?, jiff::Timestamp::now()).await?;
+    let view = crate::help::acknowledge(&s.store, &s.live, id, staff(&body, client)?, jiff::Timestamp::now()).await?;
     Ok(Json(view).into_response())
 }
 
 async fn help_resolve(
     State(s): State<AppState>,
+    Extension(client): Extension<Client>,
     Path(id): Path<i64>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    Ok(Json(crate::help::resolve(&s.store, id, staff(&body)?, jiff::Timestamp::now()).await?).into_response())
+    Ok(Json(crate::help::resolve(&s.store, id, staff(&body, client)?, jiff::Timestamp::now()).await?).into_response())
 }
 
-/// Who acts: `{"by": "Sam"}` in the body, or "desk" when the body is empty.
-fn staff(body: &[u8]) -> Result<String, ApiError> {
+/// Who acts: `{"by": "Sam"}` in the body, or "desk" when the body is `{}`, through `client`.
+fn staff(body: &[u8], client: Client) -> Result<Staff, ApiError> {
     let action: StaffAction = parse_body(body)?;
-    staff_name(action.by)
+    Ok(Staff::new(staff_name(action.by)?, client))
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -198,24 +160,32 @@ async fn purchase(State(s): State<AppState>, Path(trace_id): Path<String>) -> Re
 
 async fn approve(
     State(s): State<AppState>,
+    Extension(client): Extension<Client>,
     Path(trace_id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    decide(s, trace_id, true, &body).await
+    decide(s, trace_id, true, &body, client).await
 }
 
 async fn decline(
     State(s): State<AppState>,
+    Extension(client): Extension<Client>,
     Path(trace_id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    decide(s, trace_id, false, &body).await
+    decide(s, trace_id, false, &body, client).await
 }
 
-async fn decide(s: AppState, trace_id: String, approve: bool, body: &[u8]) -> Result<Response, ApiError> {
+async fn decide(
+    s: AppState,
+    trace_id: String,
+    approve: bool,
+    body: &[u8],
+    client: Client,
+) -> Result<Response, ApiError> {
     let action: StaffAction = parse_body(body)?;
-    let by = staff_name(action.by)?;
-    Ok(Json(decide_purchase(&s, trace_id, approve, by, action.user_message).await?).into_response())
+    let who = Staff::new(staff_name(action.by)?, client);
+    Ok(Json(decide_purchase(&s, trace_id, approve, who, action.user_message).await?).into_response())
 }
 
 /// Records a desk decision on a held purchase and, for approved lane time, extends the session.
@@ -223,12 +193,12 @@ pub(crate) async fn decide_purchase(
     s: &AppState,
     trace_id: String,
     approve: bool,
-    by: String,
+    who: Staff,
     user_message: Option<String>,
 ) -> Result<crate::board::PurchaseView, ApiError> {
     let waiters = s.ingest.purchase_waiters();
     let now = jiff::Timestamp::now();
-    crate::purchases::staff_decision(&s.store, waiters, trace_id.clone(), approve, by, user_message, now).await?;
+    crate::purchases::staff_decision(&s.store, waiters, trace_id.clone(), approve, who, user_message, now).await?;
     if approve {
         crate::purchases::extend_time(s.store.clone(), s.live.clone(), s.reconciler.clone(), trace_id.clone());
     }
@@ -239,10 +209,12 @@ pub(crate) async fn decide_purchase(
 
 async fn delivered(
     State(s): State<AppState>,
+    Extension(client): Extension<Client>,
     Path(item_id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let item = crate::purchases::tick_off(&s.store, &s.live, item_id, staff(&body)?, jiff::Timestamp::now()).await?;
+    let who = staff(&body, client)?;
+    let item = crate::purchases::tick_off(&s.store, &s.live, item_id, who, jiff::Timestamp::now()).await?;
     Ok(Json(item).into_response())
 }
 
@@ -270,8 +242,26 @@ fn staff_name(by: Option<String>) -> Result<String, ApiError> {
     }
 }
 
-async fn list_products(State(s): State<AppState>) -> Result<Response, ProductsError> {
-    Ok(Json(products::list(&s.store).await?).into_response())
+/// The catalogue; a LAN browser gets it without the hook token in uploaded pictures' URLs.
+async fn list_products(
+    State(s): State<AppState>,
+    Extension(client): Extension<Client>,
+) -> Result<Response, ProductsError> {
+    let mut list = products::list(&s.store).await?;
+    if !client.is_local() {
+        let token = s.ingest.keys().hook_token;
+        for p in &mut list {
+            if let Some(url) = &mut p.picture_url {
+                *url = hide_token(url, &token);
+            }
+        }
+    }
+    Ok(Json(list).into_response())
+}
+
+/// `url` with the hook token replaced, for clients that must never see it.
+fn hide_token(url: &str, token: &str) -> String {
+    if token.is_empty() { url.to_owned() } else { url.replace(token, "(hook-token)") }
 }
 
 async fn replace_products(
@@ -294,34 +284,19 @@ async fn check_products(
 }
 
 /// Settings are read by anyone the guard lets in (a PIN on the LAN); the hook URLs (they carry the
-/// hook token) and every change are for this computer only: the window, or a browser on loopback.
-fn is_local(c: &ConnectInfo<SocketAddr>) -> bool {
-    c.0.ip().is_loopback()
-}
-
-fn local_only(c: &ConnectInfo<SocketAddr>) -> Result<(), SettingsRefusal> {
-    if is_local(c) {
-        return Ok(());
-    }
-    Err(SettingsRefusal {
-        error: "settings can be changed in the desktop window or a browser on the desk computer only".into(),
-        code: ApiErrorCode::Forbidden,
-        key: None,
-    })
-}
-
-async fn settings(State(s): State<AppState>, connect: ConnectInfo<SocketAddr>) -> Result<Response, ApiError> {
-    Ok(Json(s.settings.view(s.reconciler.health(), is_local(&connect)).await?).into_response())
+/// hook token) are for this computer only, and so is every change (the guard refuses LAN writes to
+/// settings and the catalogue before a handler runs).
+async fn settings(State(s): State<AppState>, Extension(client): Extension<Client>) -> Result<Response, ApiError> {
+    Ok(Json(s.settings.view(s.reconciler.health(), client.is_local()).await?).into_response())
 }
 
 /// `PUT /api/settings/{section}`: a JSON object of the keys to change, plus `by` (who).
 async fn change_settings(
     State(s): State<AppState>,
-    connect: ConnectInfo<SocketAddr>,
+    Extension(client): Extension<Client>,
     Path(section): Path<String>,
     body: Bytes,
 ) -> Result<Response, SettingsRefusal> {
-    local_only(&connect)?;
     let mut patch: serde_json::Value =
         serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
     let by = match patch.as_object_mut().and_then(|o| o.remove("by")) {
@@ -329,15 +304,10 @@ async fn change_settings(
         Some(_) => return Err(ApiError::bad_request("`by` must be a string").into()),
         None => "desk".into(),
     };
-    Ok(Json(s.settings.change(&section, patch, &by, s.reconciler.health()).await?).into_response())
+    Ok(Json(s.settings.change(&section, patch, &Staff::new(by, client), s.reconciler.health()).await?).into_response())
 }
 
-async fn test_delivery(
-    State(s): State<AppState>,
-    connect: ConnectInfo<SocketAddr>,
-    Path(source): Path<String>,
-) -> Result<Response, SettingsRefusal> {
-    local_only(&connect)?;
+async fn test_delivery(State(s): State<AppState>, Path(source): Path<String>) -> Result<Response, SettingsRefusal> {
     let source = crate::vendors::Source::parse(&source)
         .ok_or_else(|| ApiError::not_found(format!("unknown vendor {source:?}; use action_target, enviso or samna")))?;
     Ok(Json(s.settings.send_test_delivery(source).await).into_response())
@@ -350,16 +320,27 @@ impl IntoResponse for SettingsRefusal {
     }
 }
 
+/// A picture upload as JSON, like every write the board takes (see `guard`): the bytes as base64.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PictureUpload {
+    content_type: String,
+    data_base64: String,
+}
+
 async fn upload_picture(
     State(s): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    body: Result<Json<PictureUpload>, JsonRejection>,
 ) -> Result<Response, ProductsError> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let Json(up) = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(up.data_base64.as_bytes())
+        .map_err(|_| ApiError::bad_request("`data_base64` is not base64"))?;
     let token = s.ingest.keys().hook_token;
     let now = jiff::Timestamp::now();
-    Ok(Json(products::upload_picture(&s.store, &token, &id, content_type, body.to_vec(), now).await?).into_response())
+    let picture = products::upload_picture(&s.store, &token, &id, Some(&up.content_type), bytes, now).await?;
+    Ok(Json(picture).into_response())
 }
 
 /// A broken catalogue rule is a 400 that names it: `{"error", "code": "bad_request", "rule"}`.
@@ -372,32 +353,38 @@ impl IntoResponse for ProductsError {
     }
 }
 
-async fn start_session(State(s): State<AppState>, body: axum::body::Bytes) -> Result<Response, ApiError> {
+async fn start_session(
+    State(s): State<AppState>,
+    Extension(client): Extension<Client>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
     let req: crate::sessions::StartSession =
         serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
-    let by = staff_name(req.by.clone())?;
-    let view = crate::sessions::start(&s.store, &s.live, &s.reconciler, req, by).await?;
+    let who = Staff::new(staff_name(req.by.clone())?, client);
+    let view = crate::sessions::start(&s.store, &s.live, &s.reconciler, req, who).await?;
     Ok((axum::http::StatusCode::CREATED, Json(view)).into_response())
 }
 
 async fn modify_session(
     State(s): State<AppState>,
+    Extension(client): Extension<Client>,
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let req: crate::sessions::ModifySession =
         serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
-    let by = staff_name(req.by.clone())?;
-    Ok(Json(crate::sessions::modify(&s.store, &s.live, &s.reconciler, id, req, by).await?).into_response())
+    let who = Staff::new(staff_name(req.by.clone())?, client);
+    Ok(Json(crate::sessions::modify(&s.store, &s.live, &s.reconciler, id, req, who).await?).into_response())
 }
 
 async fn stop_session(
     State(s): State<AppState>,
+    Extension(client): Extension<Client>,
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let by = staff(&body)?;
-    Ok(Json(crate::sessions::stop(&s.store, &s.live, &s.reconciler, id, by).await?).into_response())
+    let who = staff(&body, client)?;
+    Ok(Json(crate::sessions::stop(&s.store, &s.live, &s.reconciler, id, who).await?).into_response())
 }
 
 /// Reads lanes, bays and groups from Action Target now, instead of at the daily refresh.

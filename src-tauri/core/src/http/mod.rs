@@ -3,6 +3,7 @@
 //! `serve`, which adds what `axum::serve` lacks: a header-read timeout and a connection cap.
 
 mod board;
+pub mod guard;
 mod hooks;
 pub mod serve;
 mod stream;
@@ -18,6 +19,7 @@ use std::time::Duration;
 
 pub(crate) use board::decide_purchase;
 pub use board::router as board_router;
+pub use guard::BoardAccess;
 pub use hooks::router as public_router;
 
 /// Everything a handler may need; clone freely.
@@ -58,14 +60,6 @@ impl AppState {
         let tz = crate::visits::time_zone(&self.config().server.time_zone);
         crate::visits::of_day(&self.store, tz, day, jiff::Timestamp::now()).await
     }
-}
-
-/// Who may use the board API.
-#[derive(Debug, Clone, Default)]
-pub struct BoardAccess {
-    /// When set, every request must carry it (header `x-rangedesk-pin` or query `pin`); when empty
-    /// only loopback clients are answered.
-    pub pin: String,
 }
 
 /// Facts about this running instance that the status screen shows.

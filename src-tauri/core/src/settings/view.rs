@@ -44,6 +44,13 @@ pub struct ServerSettingsView {
     pub body_timeout_seconds: u64,
     #[ts(type = "number")]
     pub max_connections: usize,
+    /// 0 = a quarter of `max_connections`.
+    #[ts(type = "number")]
+    pub max_connections_per_client: usize,
+    /// Extra `host:port` names the board answers to in PIN mode.
+    pub board_hosts: Vec<String>,
+    /// The board listener speaks HTTPS with the same certificate.
+    pub board_tls: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

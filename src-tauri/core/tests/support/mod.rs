@@ -33,6 +33,11 @@ impl Running {
         assert!(r.status().is_success(), "{url}: {}", r.status());
         r.json().await.unwrap()
     }
+    pub async fn get_json_pinned(&self, url: &str, pin: &str) -> serde_json::Value {
+        let r = self.http.get(url).header("x-rangedesk-pin", pin).send().await.unwrap();
+        assert!(r.status().is_success(), "{url}: {}", r.status());
+        r.json().await.unwrap()
+    }
     pub async fn stop(self) -> tempfile::TempDir {
         self.app.shutdown();
         self.app.stopped().await;
@@ -65,6 +70,28 @@ pub async fn start_in(dir: tempfile::TempDir, config: &str, options: store::Opti
     let board = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let app = App::start_on(checked, dir.path().to_owned(), public, board, options).await.unwrap();
     let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    Running { app, dir, http }
+}
+
+/// This computer's address on its network (not loopback), if it has one: what a second desk's
+/// browser would connect from. Connections to it never leave this machine.
+pub fn lan_address() -> Option<std::net::IpAddr> {
+    // A UDP "connect" sends nothing; it only picks the interface the route would use.
+    let s = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    s.connect("192.0.2.255:9").or_else(|_| s.connect("10.255.255.255:9")).ok()?;
+    Some(s.local_addr().ok()?.ip()).filter(|ip| !ip.is_loopback() && !ip.is_unspecified())
+}
+
+/// As `start_with`, with the board listening on every address (the LAN), as a manager opens it.
+pub async fn start_lan(config: &str) -> Running {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rangedesk.toml");
+    std::fs::write(&file, config).unwrap();
+    let checked = config::load(&file).unwrap();
+    let public = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let board = tokio::net::TcpListener::bind("0.0.0.0:0").await.unwrap();
+    let app = App::start_on(checked, dir.path().to_owned(), public, board, store::Options::default()).await.unwrap();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
     Running { app, dir, http }
 }
 

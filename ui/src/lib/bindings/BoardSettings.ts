@@ -11,4 +11,9 @@ ageing_amber_seconds: number,
 /**
  * … and red after this long.
  */
-ageing_red_seconds: number, };
+ageing_red_seconds: number, 
+/**
+ * A LAN browser with the PIN watches; with this on it may also act (help, purchases,
+ * sessions). Settings and the catalogue change from the desk computer only, whatever this says.
+ */
+lan_can_act: boolean, };

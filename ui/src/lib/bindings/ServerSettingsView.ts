@@ -4,4 +4,16 @@ export type ServerSettingsView = { listen: string, board_listen: string,
 /**
  * Whether a PIN is set; the PIN itself is never sent back.
  */
-board_pin_set: boolean, tls_cert: string, tls_key: string, time_zone: string, header_timeout_seconds: number, body_timeout_seconds: number, max_connections: number, };
+board_pin_set: boolean, tls_cert: string, tls_key: string, time_zone: string, header_timeout_seconds: number, body_timeout_seconds: number, max_connections: number, 
+/**
+ * 0 = a quarter of `max_connections`.
+ */
+max_connections_per_client: number, 
+/**
+ * Extra `host:port` names the board answers to in PIN mode.
+ */
+board_hosts: Array<string>, 
+/**
+ * The board listener speaks HTTPS with the same certificate.
+ */
+board_tls: boolean, };
