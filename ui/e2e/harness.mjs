@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -127,6 +127,8 @@ export class Server {
     this.approvalWindow = opts.approvalWindow ?? 60;
     /** `server.board_pin`: every browser request then needs it (header, `?pin=`, or its cookie). */
     this.pin = opts.pin ?? '';
+    /** `0.0.0.0` opens the board to the LAN (it then needs a PIN); browsers reach it at `lanUrl`. */
+    this.boardHost = opts.boardHost ?? '127.0.0.1';
     this.lanes = opts.lanes ?? (this.demo ? 24 : 0);
     this.dir = mkdtempSync(join(tmpdir(), 'rangedesk-e2e-'));
     this.lines = [];
@@ -163,6 +165,11 @@ export class Server {
     return `http://127.0.0.1:${this.boardPort}`;
   }
 
+  /** The board as a browser on another computer reaches it: this machine's LAN address. */
+  get lanUrl() {
+    return `http://${lanAddress()}:${this.boardPort}`;
+  }
+
   get hookUrl() {
     return `${this.publicUrl}/hooks/action-target/${HOOK_TOKEN}`;
   }
@@ -178,7 +185,7 @@ export class Server {
       this.config,
       `[server]
 listen = "127.0.0.1:${this.publicPort}"
-board_listen = "127.0.0.1:${this.boardPort}"
+board_listen = "${this.boardHost}:${this.boardPort}"
 ui_dir = "${join(UI_DIR, 'dist')}"
 board_pin = "${this.pin}"
 
@@ -267,12 +274,12 @@ ${this.extra}
     return r.json();
   }
 
-  /** A staff action on the browser API; returns `{status, body}` without throwing. */
+  /** A staff action on the browser API (always JSON, as the board requires); `{status, body}`. */
   async post(path, body, method = 'POST') {
     const r = await fetch(this.boardUrl + path, {
       method,
-      headers: { ...this.pinHeader, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { ...this.pinHeader, 'content-type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
     });
     const text = await r.text();
     return { status: r.status, body: text ? JSON.parse(text) : null };
@@ -343,9 +350,22 @@ ${this.extra}
   }
 }
 
+/**
+ * This machine's own address on its network (not loopback): what a browser on a second desk
+ * would connect from. Connections to it stay on this machine.
+ */
+export function lanAddress() {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) {
+      if (a.family === 'IPv4' && !a.internal) return a.address;
+    }
+  }
+  return null;
+}
+
 /** chromium through playwright-core; never a downloaded browser. */
-export function launchChromium() {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+export function launchChromium(extraArgs = []) {
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
 }
 
 /**

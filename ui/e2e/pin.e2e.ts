@@ -46,8 +46,11 @@ test('opened once with the PIN, the board lives on its cookie: assets, stream an
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
     await page.goto(`${server.boardUrl}/?pin=${PIN}`);
     await page.locator('[data-lane-id="lane-pin"]').waitFor();
+    expect(page.url(), 'the PIN does not stay in the address bar or the history').toBe(`${server.boardUrl}/`);
     const [cookie] = await context.cookies();
-    expect(cookie).toMatchObject({ name: 'rangedesk_pin', httpOnly: true, sameSite: 'Strict' });
+    expect(cookie).toMatchObject({ name: 'rangedesk_session', httpOnly: true, sameSite: 'Strict' });
+    expect(cookie.value, 'the cookie holds a session token, never the PIN').not.toContain(PIN);
+    expect(cookie.expires, 'a Max-Age: the session ends').toBeGreaterThan(Date.now() / 1000);
 
     // The stream carries the cookie: a new help call shows up without a reload.
     const id = await raiseHelp(server, { session_id: 's-pin', lane_id: 'lane-pin' });
