@@ -194,7 +194,7 @@ test_each_kind_as_staff_see_it() {
     local id before closed=0
     before=$(grep -c 'member=CloseNotification' "$work/notify.log")
     id=$(curl -s "$api/help" | json '[h["help_id"] for h in j if h["acknowledged_at"] is None][0]')
-    curl -s -f -X POST "$api/help/$id/ack" >/dev/null
+    curl -s -f -X POST "$api/help/$id/ack" -H 'content-type: application/json' -d '{}' >/dev/null
     for _ in $(seq 30); do
       closed=$(($(grep -c 'member=CloseNotification' "$work/notify.log") - before))
       ((closed > 0)) && break

@@ -275,7 +275,7 @@ async fn no_answer_to_a_lan_client_carries_the_hook_token() {
         eprintln!("skipped: this machine has no non-loopback address to connect from");
         return;
     };
-    let config = format!("{}\n[server]\nboard_pin = \"123456\"\n\n[board]\nlan_can_act = true\n", config_text());
+    let config = format!("{}\n[server]\nboard_pin = \"123456\"\n", config_text());
     let r = start_lan(&config).await;
     let pic = format!("https://range.example/hooks/action-target/{TOKEN}/pictures/A-1");
     let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0x02, 0x00, 0x02, 0x00, 0x03];
@@ -296,6 +296,10 @@ async fn no_answer_to_a_lan_client_carries_the_hook_token() {
     ]);
     let put = r.http.put(r.board("/api/products")).header("x-rangedesk-pin", "123456").json(&catalogue).send().await;
     assert_eq!(put.unwrap().status(), 200);
+    // Deliveries and events of every kind, so the logs have something to leak.
+    r.http.post(r.at_hook()).body(at_body("help", "lane-1", "sess-1")).send().await.unwrap();
+    r.http.post(r.public("/hooks/action-target/wrong-token")).body("{}").send().await.unwrap();
+    r.http.post(r.public("/hooks/enviso")).body(enviso_body("n-1", "ORDER_CREATED")).send().await.unwrap();
     let base = format!("http://{lan}:{}", r.app.board_addr().port());
     for path in ["/api/products", "/api/settings", "/api/status", "/api/board", "/api/events", "/api/deliveries"] {
         let text = r.http.get(format!("{base}{path}")).header("x-rangedesk-pin", "123456").send().await.unwrap();
