@@ -11,7 +11,8 @@
 //!   the limit), and `user_message` for the lane screen, in the shooter's words. A product id the
 //!   lane sent is echoed to the lane only when it is short and plain.
 //! - Limits are read from the values stored, whatever they are: a stored `max_qty` below 1 sells
-//!   nothing rather than everything.
+//!   nothing rather than everything, and a quantity whose price does not fit in cents is refused
+//!   rather than put on the tab.
 
 use super::Priced;
 use crate::vendors::action_target::PurchaseItem;
@@ -74,6 +75,14 @@ pub fn check(items: &[PurchaseItem], priced: &[Option<Priced>]) -> Result<(), Ou
             return Err(name.above(so_far.checked_add(qty), limits.max));
         };
         *so_far = total;
+        // Only a hand-edited row can get here (the catalogue's rules keep price × max_qty far
+        // below it), and then the tab could not price it: the desk sorts it out.
+        if entry.is_some_and(|p| p.price_cents.checked_mul(total).is_none()) {
+            return Err(OutOfRange {
+                error: format!("{}: qty {total} at this price does not fit in a number of cents", name.id),
+                user_message: crate::ingest::SEE_THE_DESK.to_owned(),
+            });
+        }
         if qty % limits.step != 0 {
             return Err(name.off_step(qty, limits.step));
         }
@@ -204,6 +213,17 @@ mod tests {
         assert!(e.error.len() < 200, "nor logged whole: {}", e.error);
         assert_eq!(check(&[item("time", 480)], &[None]), Ok(()), "time without a catalogue row");
         assert!(check(&[item("time", 481)], &[None]).is_err());
+    }
+
+    #[test]
+    fn a_price_that_does_not_fit_is_refused_not_saturated() {
+        let mut odd = priced("ammo", i64::MAX, None, None);
+        if let Some(p) = odd.as_mut() {
+            p.price_cents = i64::MAX / 2;
+        }
+        assert_eq!(check(&[item("A", 2)], std::slice::from_ref(&odd)), Ok(()), "exactly i64::MAX - 1 fits");
+        let e = check(&[item("A", 3)], &[odd]).unwrap_err();
+        assert_eq!(e.user_message, crate::ingest::SEE_THE_DESK);
     }
 
     #[test]
