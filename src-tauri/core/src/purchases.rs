@@ -1,4 +1,6 @@
 //! Lane purchases, as DESIGN.md decides. A `purchaseRequest` is answered while the shooter waits:
+//! first every quantity is checked against the catalogue ([`limits`]; outside it is a decline
+//! with the limit in words, before any rule, any desk prompt or any call to Action Target), then
 //! each item's product type has a rule (approve at once, ask the desk, decline) and the strictest
 //! rule of the request wins. "Ask the desk" holds the request for the approval window and answers
 //! the moment staff decide; nobody deciding in time is a decline that sends the shooter to the
@@ -19,6 +21,8 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 use ts_rs::TS;
 
+pub mod limits;
+
 pub mod kinds {
     pub const HELD: &str = "purchaseHeld";
     pub const APPROVED: &str = "purchaseApproved";
@@ -28,6 +32,9 @@ pub mod kinds {
     pub const ITEM_DELIVERED: &str = "itemDelivered";
     pub const SESSION_EXTENDED: &str = "sessionExtended";
 }
+
+/// `decided_by` of a purchase declined because it asked for more (or less) than the catalogue sells.
+pub const CATALOGUE: &str = "catalogue";
 
 /// What to do with a purchase of one product type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
@@ -98,21 +105,35 @@ pub enum Answer {
     Declined { error: String, user_message: String },
 }
 
-/// A catalogue entry as purchases need it.
+/// A catalogue entry as purchases need it. The quantity limits are the stored values as they
+/// are; [`limits`] decides what odd ones mean.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Priced {
     pub product_type: String,
     pub display_name: String,
     pub price_cents: i64,
+    /// `None` only for lane time the catalogue does not list.
+    pub max_qty: Option<i64>,
+    pub min_qty: Option<i64>,
+    pub increment_by: Option<i64>,
+}
+
+impl From<store::products::ProductRow> for Priced {
+    fn from(r: store::products::ProductRow) -> Self {
+        Priced {
+            product_type: r.kind,
+            display_name: r.display_name,
+            price_cents: r.price_cents,
+            max_qty: Some(r.max_qty),
+            min_qty: r.min_qty,
+            increment_by: r.increment_by,
+        }
+    }
 }
 
 /// Looks an item id up in the lane shop catalogue (inside the writer's transaction).
 pub fn catalogue_entry(t: &Transaction<'_>, id: &str) -> store::Result<Option<Priced>> {
-    Ok(t.prepare_cached("SELECT type, display_name, price_cents FROM products WHERE id = ?1")?
-        .query_row(params![id], |r| {
-            Ok(Priced { product_type: r.get(0)?, display_name: r.get(1)?, price_cents: r.get(2)? })
-        })
-        .optional()?)
+    Ok(store::products::get(t, id)?.map(Priced::from))
 }
 
 /// Held requests waiting for a decision, by trace id. The sender is taken by whoever decides;
@@ -168,8 +189,10 @@ pub struct Request<'a> {
     pub items: &'a [PurchaseItem],
 }
 
-/// Inside the writer's transaction, right after the `purchaseRequest` event: applies the rules
-/// and records the outcome (approved and its tab, declined, or held).
+/// Inside the writer's transaction, right after the `purchaseRequest` event: checks the
+/// quantities against the catalogue, then applies the rules, and records the outcome (approved
+/// and its tab, declined, or held). A request outside the catalogue is declined before any rule:
+/// nobody at the desk is asked, and nothing is sent to Action Target.
 pub fn on_request(
     t: &Transaction<'_>,
     r: &Request<'_>,
@@ -178,6 +201,7 @@ pub fn on_request(
     waiters: &Waiters,
 ) -> store::Result<Verdict> {
     let priced = price_items(t, r.items)?;
+    let out_of_range = limits::check(r.items, &priced).err();
     let rule =
         priced.iter().map(|p| rules.for_type(p.as_ref().map(|p| p.product_type.as_str()))).max().unwrap_or(Rule::Ask);
     let items = serde_json::to_string(r.items).unwrap_or_else(|_| "[]".into());
@@ -191,6 +215,11 @@ pub fn on_request(
             requested_at: r.at,
         },
     )?;
+    if let Some(o) = out_of_range {
+        tracing::debug!(trace_id = r.trace_id, error = %o.error, "purchase outside the catalogue");
+        decide(t, r.trace_id, Status::Declined, CATALOGUE, Some(&o.user_message), r.at, events::Origin::Rangedesk)?;
+        return Ok(Verdict::Answered(declined(&o.error, &o.user_message)));
+    }
     match rule {
         Rule::Approve => {
             decide(t, r.trace_id, Status::Approved, "rule", None, r.at, events::Origin::Rangedesk)?;
@@ -225,6 +254,9 @@ fn price_items(t: &Transaction<'_>, items: &[PurchaseItem]) -> store::Result<Vec
                 product_type: "time".into(),
                 display_name: "Lane time".into(),
                 price_cents: 0,
+                max_qty: None,
+                min_qty: None,
+                increment_by: None,
             }))
         } else {
             catalogue_entry(t, &item.id)?
@@ -321,6 +353,11 @@ fn decide_with(
                 .map(|p| p.product_type.clone())
                 .unwrap_or_else(|| if item.id == "time" { "time".into() } else { "unknown".into() });
             let unit = entry.as_ref().map_or(0, |p| p.price_cents);
+            // The request was checked against the catalogue, which keeps both far from overflow;
+            // a product changed by hand since is refused here, never saturated into a wrong price.
+            let total = unit.checked_mul(item.qty).ok_or_else(|| {
+                store::StoreError::Corrupt(format!("purchase {trace_id}: {} × {} cents does not fit", item.qty, unit))
+            })?;
             let data = serde_json::json!({
                 "item_id": format!("{trace_id}:{n}"),
                 "trace_id": trace_id,
@@ -329,7 +366,7 @@ fn decide_with(
                 "name": entry.as_ref().map_or_else(|| item.id.clone(), |p| p.display_name.clone()),
                 "qty": item.qty,
                 "unit_price_cents": unit,
-                "total_cents": unit.saturating_mul(item.qty),
+                "total_cents": total,
                 "to_deliver": product_type != "time",
             });
             events::insert(
@@ -473,7 +510,10 @@ pub async fn tick_off(
 }
 
 /// An approved purchase with lane time extends the session through Action Target's API. The
-/// lane already has its answer; the outcome is recorded and a failure shows on the board.
+/// lane already has its answer; the outcome is recorded and a failure shows on the board. The
+/// minutes are checked against the catalogue as it is now, before the call: a purchase held for
+/// the desk while staff shrank the catalogue, or an odd row in the store, is recorded as not
+/// added rather than sent.
 pub fn extend_time(
     store: Store,
     live: crate::board::Live,
@@ -481,15 +521,20 @@ pub fn extend_time(
     trace_id: String,
 ) {
     let Some(p) = live.with(|b| b.purchase(&trace_id)) else { return };
-    let minutes: i64 = p.items.iter().filter(|i| i.id == "time").map(|i| i.qty).sum();
-    let (Some(session_id), true) = (p.session_id.clone(), minutes > 0) else { return };
+    let time: Vec<PurchaseItem> =
+        p.items.iter().filter(|i| i.id == "time").map(|i| PurchaseItem { id: i.id.clone(), qty: i.qty }).collect();
+    let (Some(session_id), false) = (p.session_id.clone(), time.is_empty()) else { return };
     tokio::spawn(async move {
-        let outcome = reconciler.client().modify_session(&session_id, minutes).await;
+        let minutes = limits::total(&time);
+        let outcome = match time_allowed(&store, &time).await {
+            Ok(minutes) => reconciler.client().modify_session(&session_id, minutes).await.map_err(|e| e.to_string()),
+            Err(why) => Err(why),
+        };
         let mut data = serde_json::json!({"trace_id": trace_id, "minutes": minutes, "outcome": "ok"});
         if let Err(e) = &outcome {
             tracing::warn!(session = %session_id, error = %e, "approved lane time could not be added");
             data["outcome"] = "failed".into();
-            data["error"] = e.to_string().into();
+            data["error"] = e.as_str().into();
         }
         let e = NewEvent {
             kind: kinds::SESSION_EXTENDED.into(),
@@ -514,4 +559,17 @@ pub fn extend_time(
             reconciler.trigger_refresh(session_id);
         }
     });
+}
+
+/// The minutes to send for `time`, or why none may be: the catalogue's `time` row read now, its
+/// limits as [`limits::check`] applies them, and a sum that fits.
+async fn time_allowed(store: &Store, time: &[PurchaseItem]) -> Result<i64, String> {
+    let row = store
+        .read(|c| store::products::get(c, "time"))
+        .await
+        .map_err(|e| format!("the catalogue could not be read: {e}"))?;
+    let entry = row.map(Priced::from);
+    let priced = vec![entry; time.len()];
+    limits::check(time, &priced).map_err(|o| o.error)?;
+    limits::total(time).ok_or_else(|| "the minutes do not fit in a number".to_owned())
 }

@@ -50,10 +50,21 @@ pub(crate) fn router(sim: Simulator) -> Router {
         .route("/sessions/{id}/stop", post(stop))
         .layer(middleware::from_fn_with_state(sim.clone(), authorize))
         .layer(middleware::from_fn_with_state(sim.clone(), misbehave))
+        .layer(middleware::from_fn_with_state(sim.clone(), record))
         .with_state(sim)
 }
 
-/// The injected failure, applied before anything else (outermost layer).
+/// Notes every request before anything can refuse it (outermost layer).
+async fn record(State(sim): State<Simulator>, req: Request, next: Next) -> Response {
+    sim.record_call(crate::ApiCall {
+        method: req.method().to_string(),
+        path: req.uri().path().to_owned(),
+        query: req.uri().query().map(str::to_owned),
+    });
+    next.run(req).await
+}
+
+/// The injected failure, applied before anything but the call log.
 async fn misbehave(State(sim): State<Simulator>, req: Request, next: Next) -> Response {
     match sim.failure() {
         Failure::None => next.run(req).await,

@@ -88,6 +88,15 @@ pub enum Failure {
     Slow(Duration),
 }
 
+/// One request to the fake Action Target API, as it arrived.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiCall {
+    pub method: String,
+    pub path: String,
+    /// The raw query string (`time=%2B15`), undecoded.
+    pub query: Option<String>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
     #[error("unknown scenario {0:?}")]
@@ -120,6 +129,9 @@ pub(crate) struct Inner {
     hooks: webhook::Webhooks,
     targets: Arc<Mutex<Targets>>,
     failure: Mutex<Failure>,
+    /// Every request the fake API received, so tests can tell a call that was never made from
+    /// one the fake refused.
+    api_calls: Mutex<Vec<ApiCall>>,
     client: reqwest::Client,
     enviso: Enviso,
     samna: Samna,
@@ -152,6 +164,7 @@ impl Simulator {
             enviso: Enviso::new(client.clone(), clock.clone(), targets.clone(), cfg.seed),
             samna: Samna::new(client.clone(), clock.clone(), targets.clone(), cfg.seed),
             failure: Mutex::new(Failure::None),
+            api_calls: Mutex::new(Vec::new()),
             server: Mutex::new(None),
             cfg,
             clock,
@@ -201,6 +214,16 @@ impl Simulator {
 
     pub(crate) fn failure(&self) -> Failure {
         *lock(&self.inner.failure)
+    }
+
+    /// Every request the fake Action Target API has received so far, oldest first, whatever it
+    /// was answered (refused calls and injected failures included).
+    pub fn api_calls(&self) -> Vec<ApiCall> {
+        lock(&self.inner.api_calls).clone()
+    }
+
+    pub(crate) fn record_call(&self, call: ApiCall) {
+        lock(&self.inner.api_calls).push(call);
     }
 
     pub fn set_drop_share(&self, share: f64) {

@@ -138,7 +138,8 @@ pub struct PurchaseView {
     /// While pending and held: when the lane screen gets the default answer.
     pub deadline: Option<String>,
     pub decided_at: Option<String>,
-    /// "rule", "nobody", "restart", or the person at the desk.
+    /// "rule", "catalogue" (asked for more or less than it sells), "nobody", "restart", or the
+    /// person at the desk.
     pub decided_by: Option<String>,
     pub user_message: Option<String>,
     /// For approved lane time: "added", or why Action Target did not add it.

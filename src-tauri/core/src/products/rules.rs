@@ -192,7 +192,11 @@ pub(super) fn cents(p: &Product) -> Result<i64, CatalogueError> {
     }
     let whole: i64 = whole.parse().map_err(|_| CatalogueError::new(PriceDecimals, format!("{id}: price {price}")))?;
     let frac: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
-    Ok(whole * 100 + frac)
+    // MAX_PRICE keeps this far from overflow; checked all the same, so no change to it can wrap.
+    whole
+        .checked_mul(100)
+        .and_then(|c| c.checked_add(frac))
+        .ok_or_else(|| CatalogueError::new(PriceTooLarge, format!("{id}: price {price} is over {MAX_PRICE}")))
 }
 
 fn check_picture_url(p: &Product) -> Result<(), CatalogueError> {

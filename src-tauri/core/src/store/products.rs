@@ -40,6 +40,12 @@ pub fn list(conn: &Connection) -> Result<Vec<ProductRow>> {
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
+/// One product by id.
+pub fn get(conn: &Connection, id: &str) -> Result<Option<ProductRow>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM products WHERE id = ?1"))?;
+    Ok(stmt.query_row(params![id], row).optional()?)
+}
+
 /// The products of one type, in catalogue order.
 pub fn list_of_type(conn: &Connection, kind: &str) -> Result<Vec<ProductRow>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM products WHERE type = ?1 ORDER BY position"))?;

@@ -63,7 +63,10 @@ pub fn parse(body: &[u8]) -> Result<Parsed, Refusal> {
     })
 }
 
-/// The items of a `purchaseRequest` payload: a non-empty array of `{id: string, qty: integer > 0}`.
+/// The items of a `purchaseRequest` payload: a non-empty array of `{id: string, qty: integer}`.
+/// A `qty` that is a whole number but not one the catalogue sells (0, negative, too many) is a
+/// well-formed request that gets a decline the lane can show (`purchases::limits`); a `qty` that
+/// is not an integer an `i64` holds says nothing we could decline, so it is a bad request.
 pub fn purchase_items(v: &serde_json::Value) -> Result<Vec<PurchaseItem>, Refusal> {
     let items = v
         .get("items")
@@ -77,10 +80,10 @@ pub fn purchase_items(v: &serde_json::Value) -> Result<Vec<PurchaseItem>, Refusa
         .enumerate()
         .map(|(n, item)| {
             let id = item.get("id").and_then(|x| x.as_str()).filter(|s| !s.is_empty());
-            let qty = item.get("qty").and_then(|x| x.as_i64()).filter(|q| *q > 0);
+            let qty = item.get("qty").and_then(|x| x.as_i64());
             match (id, qty) {
                 (Some(id), Some(qty)) => Ok(PurchaseItem { id: id.to_owned(), qty }),
-                _ => Err(Refusal::bad_request(format!("items[{n}] needs a string `id` and a positive integer `qty`"))),
+                _ => Err(Refusal::bad_request(format!("items[{n}] needs a string `id` and an integer `qty`"))),
             }
         })
         .collect()
@@ -148,7 +151,9 @@ mod tests {
         for body in [
             r#"{"event":"purchaseRequest","session_id":"s"}"#,
             r#"{"event":"purchaseRequest","session_id":"s","items":[]}"#,
-            r#"{"event":"purchaseRequest","session_id":"s","items":[{"id":"x","qty":0}]}"#,
+            r#"{"event":"purchaseRequest","session_id":"s","items":[{"id":"x","qty":1.5}]}"#,
+            r#"{"event":"purchaseRequest","session_id":"s","items":[{"id":"x","qty":18446744073709551615}]}"#,
+            r#"{"event":"purchaseRequest","session_id":"s","items":[{"id":"","qty":1}]}"#,
             r#"{"event":"purchaseRequest","session_id":"s","items":[{"id":"x","qty":"2"}]}"#,
             r#"{"event":"purchaseRequest","items":[{"id":"x","qty":1}]}"#,
         ] {

@@ -8,7 +8,8 @@ export type PurchaseView = { trace_id: string, session_id: string | null, lane_i
  */
 deadline: string | null, decided_at: string | null, 
 /**
- * "rule", "nobody", "restart", or the person at the desk.
+ * "rule", "catalogue" (asked for more or less than it sells), "nobody", "restart", or the
+ * person at the desk.
  */
 decided_by: string | null, user_message: string | null, 
 /**
