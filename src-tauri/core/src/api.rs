@@ -197,6 +197,18 @@ pub struct Status {
     #[ts(type = "number")]
     pub refused_not_found: i64,
     pub action_target_api: crate::reconciler::ApiHealth,
+    /// Refused deliveries counted without a row in the delivery log: past a client's rate of
+    /// refusals, or while the disk was below its free-space floor.
+    #[ts(type = "number")]
+    pub refused_unlogged: i64,
+    /// Whether refused deliveries are logged now.
+    pub refusals_logging: crate::refusals::RefusalLogging,
+    /// Free bytes on the data directory's filesystem, as last read; null when it cannot say.
+    #[ts(type = "number | null")]
+    pub data_free_bytes: Option<u64>,
+    /// Below this many free bytes refusals are counted, not logged.
+    #[ts(type = "number")]
+    pub refusal_floor_bytes: u64,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

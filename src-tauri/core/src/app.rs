@@ -444,14 +444,22 @@ impl App {
 pub(crate) async fn status(s: &AppState) -> Result<Status, ApiError> {
     let store_ok = store_accepts_writes(&s.store).await;
     let unsaved = s.ingest.not_found_since_start() as i64;
-    let (counts, saved) = s
+    let refusals = s.ingest.refusal_log();
+    let unlogged_unsaved = i64::try_from(refusals.unsaved()).unwrap_or(i64::MAX);
+    let (counts, saved, unlogged_saved) = s
         .store
         .read(|c| {
             let counts = deliveries::count_by_verdict(c)?;
-            let saved = counters::all(c)?.into_iter().find(|(n, _)| n == "refused_not_found").map_or(0, |(_, v)| v);
-            Ok((counts, saved))
+            let all = counters::all(c)?;
+            let named = |names: &[&str]| -> i64 {
+                all.iter().filter(|(n, _)| names.contains(&n.as_str())).map(|(_, v)| v).sum()
+            };
+            let saved = named(&["refused_not_found"]);
+            let unlogged = named(&[crate::refusals::COUNTED_RATE_LIMITED, crate::refusals::COUNTED_LOW_DISK]);
+            Ok((counts, saved, unlogged))
         })
         .await?;
+    let now = jiff::Timestamp::now();
     Ok(Status {
         store_ok,
         public_addr: s.info.public_addr.clone(),
@@ -463,6 +471,10 @@ pub(crate) async fn status(s: &AppState) -> Result<Status, ApiError> {
             .collect(),
         refused_not_found: saved + unsaved,
         action_target_api: s.reconciler.health(),
+        refused_unlogged: unlogged_saved + unlogged_unsaved,
+        refusals_logging: refusals.state(&s.store, now),
+        data_free_bytes: s.store.space().free_bytes(),
+        refusal_floor_bytes: s.store.space().floor(),
     })
 }
 

@@ -1,9 +1,10 @@
 //! Ingest: one vendor delivery in, one verdict out. Verify, parse, then record the delivery and its
 //! events in one writer transaction; the caller answers the vendor only with what this returns,
 //! which is only ever returned after the commit. Refusals are recorded too (as rejected deliveries,
-//! never as events), except unknown paths, which are only counted.
+//! never as events, within the bounds `refusals` sets), except unknown paths, which are only counted.
 
 use crate::purchases;
+use crate::refusals::{self, Admission, RefusalLog};
 use crate::store::{self, Store, StoreError, counters, deliveries, events};
 use crate::vendors::{Parsed, Refusal, Source, action_target, enviso, samna};
 use deliveries::{NewDelivery, Verdict};
@@ -54,6 +55,7 @@ pub struct Ingest {
     purchases: Arc<std::sync::RwLock<PurchaseSettings>>,
     waiters: purchases::Waiters,
     not_found: Arc<AtomicU64>,
+    refusals: RefusalLog,
 }
 
 /// How lane purchases are answered.
@@ -93,6 +95,7 @@ impl Ingest {
             waiters: purchases.waiters.clone(),
             purchases: Arc::new(std::sync::RwLock::new(purchases)),
             not_found: Arc::new(AtomicU64::new(0)),
+            refusals: RefusalLog::default(),
         }
     }
 
@@ -140,17 +143,28 @@ impl Ingest {
         self.not_found.load(Ordering::Relaxed)
     }
 
-    /// Saves the 404 count gathered since the last call.
+    /// What is kept of refused deliveries, and what was counted instead.
+    pub fn refusal_log(&self) -> &RefusalLog {
+        &self.refusals
+    }
+
+    /// Saves the 404 count and the refusals counted without a row since the last call, and prunes
+    /// old refusals when that is due (the first call after start, then hourly). The app calls this
+    /// every few seconds and at shutdown.
     pub async fn flush_counters(&self) -> Result<(), StoreError> {
+        let refusals = self.refusals.flush(&self.store).await;
+        if let Err(e) = self.refusals.prune_if_due(&self.store, jiff::Timestamp::now()).await {
+            tracing::warn!(error = %e, "could not prune old refused deliveries; trying again at the next flush");
+        }
         let n = self.not_found.swap(0, Ordering::Relaxed);
         if n == 0 {
-            return Ok(());
+            return refusals;
         }
         let result = self.store.writer().write(move |t| counters::add(t, "refused_not_found", n as i64)).await;
         if result.is_err() {
             self.not_found.fetch_add(n, Ordering::Relaxed);
         }
-        result
+        result.and(refusals)
     }
 
     /// Records a delivery refused before its body was read (too large, too slow).
@@ -166,7 +180,8 @@ impl Ingest {
         self.refuse(source, headers, None, remote_addr, now, status, reason.to_owned()).await
     }
 
-    /// Logs a refused delivery (never as an event) and says what to answer.
+    /// Logs a refused delivery (never as an event), or only counts it past the rate of refusals
+    /// or below the free-space floor, and says what to answer: the same either way.
     #[allow(clippy::too_many_arguments)]
     async fn refuse(
         &self,
@@ -178,7 +193,12 @@ impl Ingest {
         status: u16,
         reason: String,
     ) -> Result<Outcome, StoreError> {
-        let d = new_delivery(
+        match self.refusals.admit(&self.store, remote_addr.as_deref(), now) {
+            Admission::Row => {}
+            Admission::RateLimited | Admission::LowDisk => return Ok(Outcome::Refused { status, reason }),
+        }
+        let (body, digest) = body.map(refusals::cut).unzip();
+        let mut d = new_delivery(
             source,
             headers,
             body,
@@ -189,6 +209,7 @@ impl Ingest {
             Some(reason.clone()),
             None,
         );
+        d.digest = digest;
         self.store.writer().write(move |t| deliveries::insert(t, &d)).await?;
         Ok(Outcome::Refused { status, reason })
     }
@@ -363,6 +384,7 @@ fn new_delivery(
         remote_addr,
         headers: serde_json::Value::Object(kept),
         body,
+        digest: None,
     }
 }
 

@@ -16,6 +16,7 @@ pub mod paths;
 pub mod products;
 pub mod purchases;
 pub mod reconciler;
+pub mod refusals;
 pub mod sessions;
 pub mod settings;
 pub mod staff;

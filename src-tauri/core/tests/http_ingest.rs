@@ -249,7 +249,9 @@ async fn hostile_bodies_are_400_and_unknown_fields_are_kept() {
 #[tokio::test]
 async fn a_store_that_cannot_commit_answers_503_and_health_says_so() {
     // A tiny page cap makes commits fail once the file is full, as a full disk would.
-    let r = start_with(&config_text(), rangedesk_core::store::Options { max_page_count: Some(40) }).await;
+    let r =
+        start_with(&config_text(), rangedesk_core::store::Options { max_page_count: Some(40), ..Default::default() })
+            .await;
     assert_eq!(r.http.get(r.public("/healthz")).send().await.unwrap().status(), 200);
     let pad = "y".repeat(60 * 1024);
     let mut saw_503 = false;

@@ -19,6 +19,8 @@ function delivery(overrides: Partial<DeliveryRow> = {}): DeliveryRow {
     body: '{}',
     body_is_utf8: true,
     body_bytes: 2,
+    body_sha256: null,
+    body_truncated: false,
     ...overrides,
   } as DeliveryRow;
 }
@@ -50,6 +52,22 @@ describe('DeliveriesTable', () => {
     expect(screen.getByText('accepted')).toBeTruthy();
     expect(screen.getByText('duplicate')).toBeTruthy();
     expect(screen.getAllByRole('row')).toHaveLength(3);
+  });
+
+  it('says when a refused body is only its first 2 KiB, of how many bytes, and its hash', () => {
+    const sha = 'ab'.repeat(32);
+    render(DeliveriesTable, {
+      rows: [
+        delivery({ id: 1, body: 'x'.repeat(2048), body_bytes: 61440, body_truncated: true, body_sha256: sha }),
+        delivery({ id: 2, verdict: 'accepted', status: 200, reason: null, body: '{}', body_bytes: 2 }),
+      ],
+    });
+
+    // Refusals keep only 2 KiB so a flood cannot fill the disk; the screen must not pass the cut
+    // text off as the whole body, and the hash lets staff match it against what the sender says.
+    expect(screen.getByText('body (first 2 KiB of 61440 bytes)')).toBeTruthy();
+    expect(screen.getByText(`SHA-256 of the whole body: ${sha}`)).toBeTruthy();
+    expect(screen.getByText('body (2 bytes)')).toBeTruthy();
   });
 
   it('says so when nothing has arrived yet', () => {

@@ -46,6 +46,8 @@ function delivery(over: Partial<DeliveryRow>): DeliveryRow {
     body: '{"id":"evt_1"}',
     body_is_utf8: true,
     body_bytes: 14,
+    body_sha256: null,
+    body_truncated: false,
     ...over,
   };
 }

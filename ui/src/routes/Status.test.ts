@@ -17,6 +17,10 @@ const STATUS = {
   data_dir: '/data',
   deliveries: [],
   refused_not_found: 0,
+  refused_unlogged: 0,
+  refusals_logging: 'on',
+  data_free_bytes: 10_000_000_000,
+  refusal_floor_bytes: 268_435_456,
 };
 
 const EVENT = {
@@ -64,6 +68,22 @@ describe('Status screen', () => {
     // An unknown event type is kept and shown, as text: the vendor chose it, not us.
     expect(await screen.findByText(EVENT.type)).toBeTruthy();
     expect(document.querySelector('b')).toBeNull();
+  });
+
+  it('says when refusals are only counted because the disk is nearly full', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'hook_urls') return URLS;
+      if (cmd === 'status')
+        return { ...STATUS, refusals_logging: 'paused_low_disk', data_free_bytes: 100 * 1048576, refused_unlogged: 42 };
+      return { items: [], next_before: null };
+    });
+
+    render(Status);
+
+    // Whoever looks at Status must learn why refusals stopped showing in the delivery log.
+    expect((await screen.findByRole('alert')).textContent).toContain('Disk nearly full');
+    expect(screen.getByRole('alert').textContent).toContain('100 MiB free');
+    expect(screen.getByText('Refusals counted without a log row: 42')).toBeTruthy();
   });
 
   it('keeps the other panels when one call is refused, and says which', async () => {

@@ -1,5 +1,7 @@
 //! `deliveries`: every request that reached a vendor route, with its verdict, its status, the
 //! headers that matter and its raw body. Accepted deliveries are unique per `(source, dedup_key)`.
+//! An accepted or duplicate delivery keeps its body whole; a refused one may keep only its first
+//! bytes, with the whole body's length and SHA-256 beside them, and is pruned when old.
 
 use super::{Result, millis};
 use crate::vendors::Source;
@@ -42,8 +44,19 @@ pub struct NewDelivery {
     pub remote_addr: Option<String>,
     /// The headers that matter, as a JSON object of name to value.
     pub headers: serde_json::Value,
-    /// The raw body; `None` when it was refused before being read (too large).
+    /// The raw body, or only its first bytes when `digest` says so; `None` when it was refused
+    /// before being read (too large).
     pub body: Option<Vec<u8>>,
+    /// The whole body's length and hash, when `body` may hold only part of it (a refusal).
+    pub digest: Option<Digest>,
+}
+
+/// What is known of a whole body of which only a part may be kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digest {
+    pub len: usize,
+    /// SHA-256, lower-case hex.
+    pub sha256: String,
 }
 
 /// A delivery as the delivery log shows it.
@@ -62,16 +75,23 @@ pub struct DeliveryRow {
     pub headers: serde_json::Value,
     /// The raw body as text (invalid UTF-8 shown with replacement characters); vendor text is data.
     pub body: Option<String>,
-    /// Whether the body was valid UTF-8; when false, `body` is a lossy rendering.
+    /// Whether the kept body was valid UTF-8; when false, `body` is a lossy rendering.
     pub body_is_utf8: bool,
+    /// The length of the whole body as it was received, also when only its first bytes are kept.
     #[ts(type = "number")]
     pub body_bytes: i64,
+    /// SHA-256 (hex) of the whole body, kept for a refused delivery (whose body may be cut) so it
+    /// can be matched against what the sender says it sent; null for an accepted or duplicate
+    /// delivery, whose body is kept whole.
+    pub body_sha256: Option<String>,
+    /// Whether `body` holds only the first bytes of the body (a refused delivery's first 2 KiB).
+    pub body_truncated: bool,
 }
 
 pub fn insert(txn: &Transaction<'_>, d: &NewDelivery) -> Result<i64> {
     txn.prepare_cached(
-        "INSERT INTO deliveries (trace_id, received_at, source, verdict, status, reason, dedup_key, remote_addr, headers, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO deliveries (trace_id, received_at, source, verdict, status, reason, dedup_key, remote_addr, headers, body, body_len, body_sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         d.trace_id,
@@ -84,6 +104,8 @@ pub fn insert(txn: &Transaction<'_>, d: &NewDelivery) -> Result<i64> {
         d.remote_addr,
         d.headers.to_string(),
         d.body,
+        d.digest.as_ref().map(|g| i64::try_from(g.len).unwrap_or(i64::MAX)),
+        d.digest.as_ref().map(|g| g.sha256.as_str()),
     ])?;
     Ok(txn.last_insert_rowid())
 }
@@ -112,7 +134,7 @@ pub struct Filter {
 /// Newest first.
 pub fn list(conn: &Connection, f: &Filter) -> Result<Vec<DeliveryRow>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, trace_id, received_at, source, verdict, status, reason, remote_addr, headers, body
+        "SELECT id, trace_id, received_at, source, verdict, status, reason, remote_addr, headers, body, body_len, body_sha256
          FROM deliveries
          WHERE (?1 IS NULL OR source = ?1) AND (?2 IS NULL OR verdict = ?2)
            AND (?3 IS NULL OR received_at >= ?3) AND (?4 IS NULL OR received_at < ?4)
@@ -142,12 +164,16 @@ pub fn list(conn: &Connection, f: &Filter) -> Result<Vec<DeliveryRow>> {
                 r.get::<_, Option<String>>(7)?,
                 headers,
                 body,
+                r.get::<_, Option<i64>>(10)?,
+                r.get::<_, Option<String>>(11)?,
             ))
         },
     )?;
     rows.map(|row| {
-        let (id, trace_id, at, source, verdict, status, reason, remote_addr, headers, body) = row?;
-        let body_bytes = body.as_ref().map_or(0, |b| b.len() as i64);
+        let (id, trace_id, at, source, verdict, status, reason, remote_addr, headers, body, body_len, body_sha256) =
+            row?;
+        let kept = body.as_ref().map_or(0, |b| b.len() as i64);
+        let body_bytes = body_len.unwrap_or(kept);
         let body_is_utf8 = body.as_deref().is_none_or(|b| std::str::from_utf8(b).is_ok());
         Ok(DeliveryRow {
             id,
@@ -164,9 +190,38 @@ pub fn list(conn: &Connection, f: &Filter) -> Result<Vec<DeliveryRow>> {
             body: body.map(|b| String::from_utf8_lossy(&b).into_owned()),
             body_is_utf8,
             body_bytes,
+            body_sha256,
+            body_truncated: body_bytes > kept,
         })
     })
     .collect()
+}
+
+/// Deletes up to `limit` refused deliveries received before `before`, oldest first, and says how
+/// many it deleted. Accepted and duplicate deliveries are never deleted. Runs on the writer's
+/// connection outside any transaction (see `Writer::outside_transaction`): it turns foreign key
+/// checks off for its own transaction, because with them on SQLite would scan the whole event log
+/// for each deleted row (no index leads from a delivery to its events, and the ingest path is
+/// cheaper without one), and a refused delivery never has events to check for.
+pub fn prune_refused(conn: &Connection, before: jiff::Timestamp, limit: u32) -> Result<usize> {
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let deleted = (|| -> Result<usize> {
+        let txn = Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+        let n = txn
+            .prepare_cached(
+                "DELETE FROM deliveries WHERE id IN (
+                 SELECT id FROM deliveries WHERE verdict = 'rejected' AND received_at < ?1
+                 ORDER BY received_at LIMIT ?2)",
+            )?
+            .execute(params![millis(before), limit])?;
+        txn.commit()?;
+        Ok(n)
+    })();
+    // Restored whatever happened: every later job of the writer relies on the checks.
+    let restored = conn.pragma_update(None, "foreign_keys", "ON");
+    let n = deleted?;
+    restored?;
+    Ok(n)
 }
 
 /// When `source` last had a delivery accepted (a duplicate counts: the vendor is reaching us), if

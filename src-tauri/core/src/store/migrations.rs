@@ -111,6 +111,15 @@ const STEPS: &[&str] = &[
     DROP INDEX events_subject;
     CREATE INDEX events_subject ON events (kind, subject) WHERE subject IS NOT NULL AND origin <> 'webhook';
     "#,
+    // 6: a refused delivery keeps only the first bytes of its body, so its whole length and SHA-256
+    // (hex) are kept beside them; both stay NULL for a delivery whose body is kept whole. The partial
+    // index lets pruning find old refusals without walking every accepted delivery; accepted
+    // deliveries do not pay for it.
+    r#"
+    ALTER TABLE deliveries ADD COLUMN body_len INTEGER;
+    ALTER TABLE deliveries ADD COLUMN body_sha256 TEXT;
+    CREATE INDEX deliveries_rejected ON deliveries (received_at) WHERE verdict = 'rejected';
+    "#,
 ];
 
 /// Every migration, in order.
@@ -138,6 +147,20 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert!(plan.iter().any(|p| p.contains("USING INDEX events_subject")), "{plan:?}");
+    }
+
+    #[test]
+    fn pruning_finds_old_refusals_through_the_partial_index() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrations().to_latest(&mut c).unwrap();
+        let plan: Vec<String> = c
+            .prepare("EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE verdict = 'rejected' AND received_at < ?1 ORDER BY received_at LIMIT 10")
+            .unwrap()
+            .query_map([1], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(plan.iter().any(|p| p.contains("INDEX deliveries_rejected")), "{plan:?}");
     }
 
     #[test]
@@ -173,6 +196,15 @@ mod tests {
                 )
                 .unwrap();
             }
+            if from >= 1 {
+                // A refusal logged whole, as every version before 6 did.
+                c.execute(
+                    "INSERT INTO deliveries (trace_id, received_at, source, verdict, status, headers, body)
+                     VALUES ('t-2', 2, 'samna', 'rejected', 401, '{}', zeroblob(5000))",
+                    [],
+                )
+                .unwrap();
+            }
             if from >= 4 {
                 c.execute(
                     "INSERT INTO purchases (trace_id, items, status, requested_at) VALUES ('p-1', '[]', 'pending', 1)",
@@ -198,6 +230,18 @@ mod tests {
             if from >= 1 {
                 let n: i64 = c.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).unwrap();
                 assert_eq!(n, 1, "rows written under version {from} survive");
+                let (len, no_digest): (i64, bool) = c
+                    .query_row(
+                        "SELECT length(body), body_len IS NULL AND body_sha256 IS NULL FROM deliveries WHERE trace_id = 't-2'",
+                        [],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .unwrap();
+                assert_eq!(
+                    (len, no_digest),
+                    (5000, true),
+                    "a refusal logged under version {from} keeps its whole body"
+                );
             }
             if from >= 3 {
                 let n: i64 =

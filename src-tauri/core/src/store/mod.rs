@@ -9,6 +9,7 @@ mod migrations;
 pub mod pictures;
 pub mod products;
 pub mod purchases;
+pub mod space;
 mod writer;
 
 pub use migrations::{LATEST_VERSION, migrations};
@@ -35,11 +36,20 @@ pub enum StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Options a test or an installer may change; the defaults are what the app runs with.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Caps the file size in pages (SQLite's `max_page_count`); past it commits fail, which is how
     /// tests show that a store that cannot commit answers 503.
     pub max_page_count: Option<u64>,
+    /// Free bytes on the store's filesystem below which refused deliveries are counted instead of
+    /// logged (see `space`). A test sets it above any disk's free space to play a full disk.
+    pub refusal_floor_bytes: u64,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { max_page_count: None, refusal_floor_bytes: space::DEFAULT_FLOOR_BYTES }
+    }
 }
 
 /// Configures every connection the same way. See each pragma for why.
@@ -71,7 +81,8 @@ pub fn open(path: &Path, options: Options) -> Result<Store> {
         conn.pragma_update(None, "max_page_count", i64::try_from(pages).unwrap_or(i64::MAX))?;
     }
     let writer = Writer::start(conn)?;
-    Ok(Store { inner: Arc::new(Inner { path: path.to_owned(), writer, readers: Mutex::new(Vec::new()) }) })
+    let space = space::Space::new(path, options.refusal_floor_bytes);
+    Ok(Store { inner: Arc::new(Inner { path: path.to_owned(), writer, readers: Mutex::new(Vec::new()), space }) })
 }
 
 /// A cheap handle to the store; clone it freely.
@@ -85,6 +96,7 @@ struct Inner {
     writer: Writer,
     /// Idle reader connections, reused so a query does not pay for opening one.
     readers: Mutex<Vec<Connection>>,
+    space: space::Space,
 }
 
 impl Store {
@@ -94,6 +106,11 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// Free space on the store's filesystem, against the floor below which refusals are not logged.
+    pub fn space(&self) -> &space::Space {
+        &self.inner.space
     }
 
     /// Runs `f` on a reader connection on tokio's blocking pool.

@@ -28,9 +28,13 @@ type Apply = Box<dyn FnOnce(&Transaction<'_>, &AtomicI64) -> Finish + Send>;
 /// It gets the events the transaction inserted, in id order (empty when it is first installed).
 pub type AfterCommit = Box<dyn FnMut(&Connection, &[super::events::EventRow]) + Send>;
 
+/// Work on the write connection with no transaction open; it opens and commits its own.
+type Outside = Box<dyn FnOnce(&Connection) + Send>;
+
 enum Msg {
     Job(Apply),
     AfterCommit(AfterCommit),
+    Outside(Outside),
     Stop,
 }
 
@@ -92,6 +96,24 @@ impl Writer {
         });
         self.tx.send(Msg::Job(apply)).await.map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Commit("the writer could not start a transaction".into()))?
+    }
+
+    /// Runs `f` on the write connection after everything queued before it has committed, with no
+    /// transaction open, and returns its result; jobs queued after it wait for it. For work that
+    /// must change what a transaction cannot (a pragma such as `foreign_keys`): `f` opens and commits
+    /// its own transactions, keeps each short (it holds up every delivery behind it), and leaves
+    /// the connection as it found it. Nothing it does reaches the after-commit hook.
+    pub async fn outside_transaction<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let outside: Outside = Box::new(move |conn| {
+            let _ = reply.send(f(conn));
+        });
+        self.tx.send(Msg::Outside(outside)).await.map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
     }
 
     /// False for a while after any write failed (a full disk fails the insert, not the commit).
@@ -192,55 +214,72 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Msg>, last_failure: &AtomicI
     while !stopping {
         let Some(first) = rx.blocking_recv() else { break };
         let mut batch = Vec::with_capacity(16);
-        let mut take = |msg: Msg, batch: &mut Vec<Apply>, stopping: &mut bool| match msg {
+        // Work outside a transaction ends the batch: it runs once the jobs before it committed.
+        let mut outside: Option<Outside> = None;
+        let mut take = |msg: Msg, batch: &mut Vec<Apply>, stopping: &mut bool, outside: &mut Option<Outside>| match msg
+        {
             Msg::Job(j) => batch.push(j),
             Msg::AfterCommit(mut hook) => {
                 hook(&conn, &[]);
                 after_commit = Some(hook);
             }
+            Msg::Outside(f) => *outside = Some(f),
             Msg::Stop => *stopping = true,
         };
-        take(first, &mut batch, &mut stopping);
-        while batch.len() < MAX_BATCH {
+        take(first, &mut batch, &mut stopping, &mut outside);
+        while batch.len() < MAX_BATCH && outside.is_none() {
             match rx.try_recv() {
-                Ok(msg) => take(msg, &mut batch, &mut stopping),
+                Ok(msg) => take(msg, &mut batch, &mut stopping, &mut outside),
                 Err(_) => break,
             }
         }
-        if batch.is_empty() {
-            continue;
+        if !batch.is_empty() {
+            commit_batch(&mut conn, batch, last_failure, stats, &mut after_commit);
+            checkpoints.maybe_run(&conn, rx.is_empty() && outside.is_none());
         }
-        let txn = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::error!(error = %e, jobs = batch.len(), "store: cannot begin a transaction");
-                last_failure.store(now_ms(), Ordering::Relaxed);
-                continue; // dropping the jobs answers each of them with an error
-            }
-        };
-        let finishes: Vec<Finish> = batch.into_iter().map(|apply| apply(&txn, last_failure)).collect();
-        let committed = txn.commit().map_err(|e| e.to_string());
-        if let Err(e) = &committed {
-            tracing::error!(error = %e, jobs = finishes.len(), "store: commit failed");
+        if let Some(f) = outside {
+            f(&conn);
         }
-        if committed.is_err() {
-            last_failure.store(now_ms(), Ordering::Relaxed);
-            super::events::take_recorded();
-        } else {
-            stats.commits.fetch_add(1, Ordering::Relaxed);
-            stats.jobs.fetch_add(finishes.len() as u64, Ordering::Relaxed);
-            let rows = super::events::take_recorded();
-            if let Some(hook) = after_commit.as_mut() {
-                hook(&conn, &rows);
-            }
-        }
-        let err = committed.err();
-        for finish in finishes {
-            finish(err.as_deref());
-        }
-        checkpoints.maybe_run(&conn, rx.is_empty());
     }
     // Anything sent after Stop is dropped with the receiver, which answers it `Closed`.
+}
+
+/// One transaction for the batch, each job in its savepoint; every job is answered after the commit.
+fn commit_batch(
+    conn: &mut Connection,
+    batch: Vec<Apply>,
+    last_failure: &AtomicI64,
+    stats: &Stats,
+    after_commit: &mut Option<AfterCommit>,
+) {
+    let txn = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, jobs = batch.len(), "store: cannot begin a transaction");
+            last_failure.store(now_ms(), Ordering::Relaxed);
+            return; // dropping the jobs answers each of them with an error
+        }
+    };
+    let finishes: Vec<Finish> = batch.into_iter().map(|apply| apply(&txn, last_failure)).collect();
+    let committed = txn.commit().map_err(|e| e.to_string());
+    if let Err(e) = &committed {
+        tracing::error!(error = %e, jobs = finishes.len(), "store: commit failed");
+    }
+    if committed.is_err() {
+        last_failure.store(now_ms(), Ordering::Relaxed);
+        super::events::take_recorded();
+    } else {
+        stats.commits.fetch_add(1, Ordering::Relaxed);
+        stats.jobs.fetch_add(finishes.len() as u64, Ordering::Relaxed);
+        let rows = super::events::take_recorded();
+        if let Some(hook) = after_commit.as_mut() {
+            hook(conn, &rows);
+        }
+    }
+    let err = committed.err();
+    for finish in finishes {
+        finish(err.as_deref());
+    }
 }
 
 #[cfg(test)]
@@ -309,6 +348,19 @@ mod tests {
         assert!(wal < 6 * 1024 * 1024, "the log restarted after checkpoints instead of growing: {wal} bytes");
         let n = s.read(|c| Ok(c.query_row("SELECT count(*) FROM blobs", [], |r| r.get::<_, i64>(0))?)).await.unwrap();
         assert_eq!(n, 400);
+    }
+
+    #[tokio::test]
+    async fn outside_a_transaction_runs_after_what_was_queued_and_with_none_open() {
+        let (_d, s) = open();
+        let queued = s.writer().write(|t| Ok(t.execute("INSERT INTO counters (name, value) VALUES ('q', 1)", [])?));
+        let outside = s.writer().outside_transaction(|c| {
+            let n: i64 = c.query_row("SELECT count(*) FROM counters WHERE name = 'q'", [], |r| r.get(0))?;
+            Ok((c.is_autocommit(), n))
+        });
+        let (queued, outside) = tokio::join!(queued, outside);
+        assert_eq!(queued.unwrap(), 1);
+        assert_eq!(outside.unwrap(), (true, 1), "no transaction is open, and the job queued before it committed");
     }
 
     #[tokio::test]

@@ -16,6 +16,20 @@ received_at: string, source: Source, verdict: Verdict, status: number, reason: s
  */
 body: string | null, 
 /**
- * Whether the body was valid UTF-8; when false, `body` is a lossy rendering.
+ * Whether the kept body was valid UTF-8; when false, `body` is a lossy rendering.
  */
-body_is_utf8: boolean, body_bytes: number, };
+body_is_utf8: boolean, 
+/**
+ * The length of the whole body as it was received, also when only its first bytes are kept.
+ */
+body_bytes: number, 
+/**
+ * SHA-256 (hex) of the whole body, kept for a refused delivery (whose body may be cut) so it
+ * can be matched against what the sender says it sent; null for an accepted or duplicate
+ * delivery, whose body is kept whole.
+ */
+body_sha256: string | null, 
+/**
+ * Whether `body` holds only the first bytes of the body (a refused delivery's first 2 KiB).
+ */
+body_truncated: boolean, };
