@@ -448,6 +448,78 @@ mod tests {
     }
 
     #[test]
+    fn api_base_is_https_unless_it_is_this_computer() {
+        let base = |b: &str| parse(Path::new("x"), &format!("[action_target]\napi_base = \"{b}\""));
+        for refused in [
+            "http://api.action-target.net/api/v2/pos",
+            "http://127.0.0.1.attacker.example/pos",
+            "http://localhost.attacker.example/pos",
+            "http://10.0.0.5/pos",
+            "http://[::ffff:10.0.0.5]/pos",
+            "ftp://api.action-target.net/pos",
+            "https://",
+            "api.action-target.net/pos",
+            "",
+        ] {
+            let e = base(refused).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.contains("action_target.api_base: "), "{refused:?} must be refused: {e:?}");
+        }
+        for fine in [
+            "https://api.action-target.net/api/v2/pos",
+            "HTTPS://API.action-target.net/pos",
+            "http://127.0.0.1:9/pos",
+            "http://127.250.0.1/pos",
+            "http://localhost:9/pos",
+            "http://LOCALHOST:9/pos",
+            "http://[::1]:9/pos",
+        ] {
+            assert!(base(fine).is_ok(), "{fine}: {:?}", base(fine).err());
+        }
+    }
+
+    #[test]
+    fn api_auth_header_is_a_header_name_that_does_not_break_the_request() {
+        let header = |h: &str| parse(Path::new("x"), &format!("[action_target]\napi_auth_header = \"{h}\""));
+        for refused in
+            ["", "X Api Key", "X-Key:", "Host", "content-length", "Transfer-Encoding", "CONNECTION", "Content-Type"]
+        {
+            let e = header(refused).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.contains("action_target.api_auth_header: "), "{refused:?} must be refused: {e:?}");
+        }
+        for fine in ["Authorization", "X-Api-Key", "x_api_key", "X-Key.v2"] {
+            assert!(header(fine).is_ok(), "{fine}: {:?}", header(fine).err());
+        }
+    }
+
+    #[test]
+    fn samna_tolerance_is_at_most_an_hour() {
+        for refused in [0, 3601, 86_400_000] {
+            let e = parse(Path::new("x"), &format!("[samna]\ntolerance_seconds = {refused}"));
+            let e = e.err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.contains("samna.tolerance_seconds: "), "{refused} must be refused: {e:?}");
+        }
+        assert!(parse(Path::new("x"), "[samna]\ntolerance_seconds = 3600").is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_file_with_a_new_hook_token_is_private() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("rangedesk.toml");
+        std::fs::write(&file, "# mine\n").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let mut c = load(&file).unwrap();
+        ensure_hook_token(&mut c).unwrap();
+        let mode = |f: &Path| format!("{:o}", std::fs::metadata(f).unwrap().permissions().mode() & 0o777);
+        assert_eq!(mode(&file), "600", "the hook token is a secret: the file is the owner's alone");
+        assert!(!file.with_extension("toml.tmp").exists());
+        let fresh = dir.path().join("new/rangedesk.toml");
+        ensure_hook_token(&mut load(&fresh).unwrap()).unwrap();
+        assert_eq!(mode(&fresh), "600", "a new file too");
+    }
+
+    #[test]
     fn missing_file_is_created_with_a_token() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("sub/rangedesk.toml");

@@ -134,3 +134,60 @@ impl Store {
 pub fn millis(t: jiff::Timestamp) -> i64 {
     t.as_millisecond()
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt as _;
+
+    fn mode(p: &Path) -> String {
+        let m = std::fs::metadata(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())).permissions().mode();
+        format!("{:o}", m & 0o777)
+    }
+
+    fn files(db: &Path) -> [PathBuf; 3] {
+        let side = |s: &str| PathBuf::from(format!("{}{s}", db.display()));
+        [db.to_owned(), side("-wal"), side("-shm")]
+    }
+
+    #[tokio::test]
+    async fn the_store_and_its_wal_and_shm_are_private_from_the_first_open_and_after_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("new.db");
+        let s = open(&db, Options::default()).unwrap();
+        s.writer().write(|t| counters::add(t, "probe", 1)).await.unwrap();
+        for f in files(&db) {
+            assert_eq!(mode(&f), "600", "{}: every delivery is in the store", f.display());
+        }
+        s.close().await;
+        drop(s);
+        // SQLite removes the WAL and SHM at the last close and makes them again at the next open;
+        // they take the database file's mode, so the database file's mode is what must hold.
+        let again = open(&db, Options::default()).unwrap();
+        again.writer().write(|t| counters::add(t, "probe", 1)).await.unwrap();
+        for f in files(&db) {
+            assert_eq!(mode(&f), "600", "{}: made again with the database's mode", f.display());
+        }
+        again.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_store_left_readable_by_an_earlier_version_is_made_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("old.db");
+        {
+            let c = Connection::open(&db).unwrap();
+            c.pragma_update(None, "journal_mode", "WAL").unwrap();
+            c.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+            // Left open below, so the WAL and SHM stay as the earlier version had them.
+            for f in files(&db) {
+                std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+            }
+            let s = open(&db, Options::default()).unwrap();
+            for f in files(&db) {
+                assert_eq!(mode(&f), "600", "{}", f.display());
+            }
+            s.close().await;
+        }
+    }
+}
