@@ -79,6 +79,10 @@ impl App {
         ensure_writable(&data_dir)?;
         let config_path = launch.config_path.clone().unwrap_or_else(|| crate::paths::default_config(&data_dir));
         let mut checked = config::load(&config_path)?;
+        // The file holds every vendor key; one written by hand or by an older version may be 0644.
+        if let Err(e) = crate::files::make_private(&config_path) {
+            tracing::warn!(file = %config_path.display(), error = %e, "cannot make the config file private (0600)");
+        }
         let sim = if launch.demo {
             let sim = crate::demo::start_simulator().await.map_err(|e| StartError::DataDir {
                 dir: data_dir.clone(),
@@ -457,9 +461,11 @@ async fn flush_counters(ingest: Ingest, mut shutdown: watch::Receiver<bool>) {
     }
 }
 
+/// Creates the data directory owner-only (0700), or makes an existing one so: it holds the config,
+/// the store and the logs, all of them secrets or full of them.
 fn ensure_writable(dir: &Path) -> Result<(), StartError> {
     let fail = |e: std::io::Error| StartError::DataDir { dir: dir.to_owned(), problem: e.to_string() };
-    std::fs::create_dir_all(dir).map_err(fail)?;
+    crate::files::private_dir(dir).map_err(fail)?;
     let probe = dir.join(".rangedesk-write-test");
     std::fs::write(&probe, b"ok").map_err(fail)?;
     std::fs::remove_file(&probe).map_err(fail)

@@ -314,7 +314,7 @@ pub fn new_hook_token() -> String {
 }
 
 /// Makes sure `action_target.hook_token` is set, generating and saving one if it is empty. The file
-/// is rewritten atomically with every other line kept as it was.
+/// is rewritten atomically and private (`files::write_private`) with every other line kept as it was.
 pub fn ensure_hook_token(checked: &mut Checked) -> Result<()> {
     if !checked.config.action_target.hook_token.is_empty() {
         return Ok(());
@@ -336,12 +336,7 @@ pub fn ensure_hook_token(checked: &mut Checked) -> Result<()> {
         doc["action_target"] = toml_edit::table();
     }
     doc["action_target"]["hook_token"] = toml_edit::value(token.clone());
-    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(write_err)?;
-    }
-    let tmp = file.with_extension("toml.tmp");
-    std::fs::write(&tmp, doc.to_string()).map_err(write_err)?;
-    std::fs::rename(&tmp, &file).map_err(write_err)?;
+    crate::files::write_private(&file, doc.to_string().as_bytes()).map_err(write_err)?;
     checked.config.action_target.hook_token = token;
     Ok(())
 }

@@ -7,6 +7,7 @@ pub mod board;
 pub mod config;
 pub mod demo;
 pub mod desktop;
+pub mod files;
 pub mod help;
 pub mod http;
 pub mod ingest;

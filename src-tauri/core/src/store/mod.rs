@@ -30,6 +30,8 @@ pub enum StoreError {
     Commit(String),
     #[error("a stored value is malformed: {0}")]
     Corrupt(String),
+    #[error("cannot make the store files private: {0}")]
+    Private(std::io::Error),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -59,6 +61,7 @@ pub fn configure(conn: &Connection) -> Result<()> {
 
 /// Opens (creating if needed) and migrates the store at `path`, and starts its writer thread.
 pub fn open(path: &Path, options: Options) -> Result<Store> {
+    make_private(path).map_err(StoreError::Private)?;
     let mut conn = Connection::open(path)?;
     configure(&conn)?;
     migrations().to_latest(&mut conn)?;
@@ -72,6 +75,25 @@ pub fn open(path: &Path, options: Options) -> Result<Store> {
     }
     let writer = Writer::start(conn)?;
     Ok(Store { inner: Arc::new(Inner { path: path.to_owned(), writer, readers: Mutex::new(Vec::new()) }) })
+}
+
+/// Makes the store file and its WAL and SHM 0600 before SQLite opens it. SQLite creates a new
+/// database file 0644 (its default, less the umask), but it gives the `-wal` and `-shm` files it
+/// makes later (at every open after a clean close, which removed them) the database file's own
+/// mode: so a missing file is created 0600 here, and an existing one (and any WAL or SHM an
+/// earlier version left, open or after a crash) is set to 0600.
+fn make_private(db: &Path) -> std::io::Result<()> {
+    let mut create = std::fs::OpenOptions::new();
+    create.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
+    drop(create.open(db)?);
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        crate::files::make_private(Path::new(&name))?;
+    }
+    Ok(())
 }
 
 /// A cheap handle to the store; clone it freely.
@@ -135,7 +157,8 @@ pub fn millis(t: jiff::Timestamp) -> i64 {
     t.as_millisecond()
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt as _;
