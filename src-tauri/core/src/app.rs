@@ -476,25 +476,14 @@ async fn bind(checked: &Checked, key: &'static str, addr: SocketAddr) -> Result<
 }
 
 fn tls_acceptor(checked: &Checked) -> Result<Option<tokio_rustls::TlsAcceptor>, StartError> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let s = &checked.config.server;
     if s.tls_cert.is_empty() {
         return Ok(None);
     }
-    let err = |key, problem: String| StartError::Tls { file: checked.file.clone(), key, problem };
-    let certs = CertificateDer::pem_file_iter(&s.tls_cert)
-        .and_then(|it| it.collect::<Result<Vec<_>, _>>())
-        .map_err(|e| err("server.tls_cert", format!("{}: {e}", s.tls_cert)))?;
-    if certs.is_empty() {
-        return Err(err("server.tls_cert", format!("{}: no certificate found", s.tls_cert)));
-    }
-    let key =
-        PrivateKeyDer::from_pem_file(&s.tls_key).map_err(|e| err("server.tls_key", format!("{}: {e}", s.tls_key)))?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .and_then(|b| b.with_no_client_auth().with_single_cert(certs, key))
-        .map_err(|e| err("server.tls_key", format!("certificate and key do not work together: {e}")))?;
-    Ok(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config))))
+    let config = crate::tls::server_config(&s.tls_cert, &s.tls_key).map_err(|e| StartError::Tls {
+        file: checked.file.clone(),
+        key: e.key,
+        problem: e.problem,
+    })?;
+    Ok(Some(tokio_rustls::TlsAcceptor::from(config)))
 }

@@ -271,16 +271,15 @@ pub(crate) fn check(file: &Path, config: Config) -> Result<Checked> {
             "must be at least 22 URL-safe characters (A-Z a-z 0-9 - _), or empty to generate one",
         ));
     }
-    if !(at.api_base.starts_with("https://") || at.api_base.starts_with("http://")) {
-        return Err(invalid("action_target.api_base", "must be an http:// or https:// URL"));
+    if let Some(problem) = api_base_problem(&at.api_base) {
+        return Err(invalid("action_target.api_base", problem));
     }
-    if at.api_auth_header.is_empty()
-        || !at.api_auth_header.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        return Err(invalid("action_target.api_auth_header", "must be a header name such as Authorization"));
+    if let Some(problem) = auth_header_problem(&at.api_auth_header) {
+        return Err(invalid("action_target.api_auth_header", problem));
     }
-    if config.samna.tolerance_seconds == 0 {
-        return Err(invalid("samna.tolerance_seconds", "must be at least 1"));
+    // Beyond an hour a captured Samna delivery could be replayed for that long.
+    if !(1..=3600).contains(&config.samna.tolerance_seconds) {
+        return Err(invalid("samna.tolerance_seconds", "must be between 1 and 3600"));
     }
     if !(1..=60).contains(&config.purchases.approval_window_seconds) {
         return Err(invalid("purchases.approval_window_seconds", "must be between 1 and 60"));
@@ -300,6 +299,54 @@ pub(crate) fn check(file: &Path, config: Config) -> Result<Checked> {
         return Err(invalid("carrier_hits.fee", "must be an amount between 0 and 10000 with at most two decimals"));
     }
     Ok(Checked { file: file.to_owned(), config, listen, board_listen })
+}
+
+/// Why the API key cannot be sent to `base`, if it cannot. The key travels in a header to this
+/// address, so it must go over TLS unless the server is this computer (the simulator, the demo).
+/// Parsed as the client will parse it, so `http://127.0.0.1.attacker.example` is not loopback.
+pub(crate) fn api_base_problem(base: &str) -> Option<&'static str> {
+    let Ok(url) = reqwest::Url::parse(base.trim()) else {
+        return Some("must be a URL such as https://api.action-target.net/api/v2/pos");
+    };
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" if url.host().is_some() => None,
+        "http" if loopback => None,
+        "http" => Some("must be https:// unless its host is this computer (127.0.0.1, [::1] or localhost)"),
+        _ => Some("must be an https:// URL such as https://api.action-target.net/api/v2/pos"),
+    }
+}
+
+/// Headers the client sets itself or that frame the request: a key sent as one of them would
+/// break every request or be dropped.
+const FRAMING_HEADERS: [&str; 11] = [
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "upgrade",
+    "expect",
+    "content-type",
+];
+
+/// Why `name` cannot carry the API key, if it cannot.
+fn auth_header_problem(name: &str) -> Option<&'static str> {
+    match http::HeaderName::from_bytes(name.as_bytes()) {
+        Err(_) => Some("must be a header name such as Authorization or X-Api-Key"),
+        Ok(h) if FRAMING_HEADERS.contains(&h.as_str()) => {
+            Some("is a header that frames the request; use Authorization or a name such as X-Api-Key")
+        }
+        Ok(_) => None,
+    }
 }
 
 /// At least 128 bits of URL-safe base64 (22 characters).

@@ -20,6 +20,7 @@ pub mod reconciler;
 pub mod sessions;
 pub mod settings;
 pub mod store;
+pub mod tls;
 pub mod vendors;
 pub mod visits;
 
