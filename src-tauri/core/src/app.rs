@@ -80,6 +80,10 @@ impl App {
         ensure_writable(&data_dir)?;
         let config_path = launch.config_path.clone().unwrap_or_else(|| crate::paths::default_config(&data_dir));
         let mut checked = config::load(&config_path)?;
+        // The file holds every vendor key; one written by hand or by an older version may be 0644.
+        if let Err(e) = crate::files::make_private(&config_path) {
+            tracing::warn!(file = %config_path.display(), error = %e, "cannot make the config file private (0600)");
+        }
         let sim = if launch.demo {
             let sim = crate::demo::start_simulator().await.map_err(|e| StartError::DataDir {
                 dir: data_dir.clone(),
@@ -500,9 +504,11 @@ async fn flush_counters(ingest: Ingest, mut shutdown: watch::Receiver<bool>) {
     }
 }
 
+/// Creates the data directory owner-only (0700), or makes an existing one so: it holds the config,
+/// the store and the logs, all of them secrets or full of them.
 fn ensure_writable(dir: &Path) -> Result<(), StartError> {
     let fail = |e: std::io::Error| StartError::DataDir { dir: dir.to_owned(), problem: e.to_string() };
-    std::fs::create_dir_all(dir).map_err(fail)?;
+    crate::files::private_dir(dir).map_err(fail)?;
     let probe = dir.join(".rangedesk-write-test");
     std::fs::write(&probe, b"ok").map_err(fail)?;
     std::fs::remove_file(&probe).map_err(fail)
@@ -513,25 +519,14 @@ async fn bind(checked: &Checked, key: &'static str, addr: SocketAddr) -> Result<
 }
 
 fn tls_acceptor(checked: &Checked) -> Result<Option<tokio_rustls::TlsAcceptor>, StartError> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let s = &checked.config.server;
     if s.tls_cert.is_empty() {
         return Ok(None);
     }
-    let err = |key, problem: String| StartError::Tls { file: checked.file.clone(), key, problem };
-    let certs = CertificateDer::pem_file_iter(&s.tls_cert)
-        .and_then(|it| it.collect::<Result<Vec<_>, _>>())
-        .map_err(|e| err("server.tls_cert", format!("{}: {e}", s.tls_cert)))?;
-    if certs.is_empty() {
-        return Err(err("server.tls_cert", format!("{}: no certificate found", s.tls_cert)));
-    }
-    let key =
-        PrivateKeyDer::from_pem_file(&s.tls_key).map_err(|e| err("server.tls_key", format!("{}: {e}", s.tls_key)))?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .and_then(|b| b.with_no_client_auth().with_single_cert(certs, key))
-        .map_err(|e| err("server.tls_key", format!("certificate and key do not work together: {e}")))?;
-    Ok(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config))))
+    let config = crate::tls::server_config(&s.tls_cert, &s.tls_key).map_err(|e| StartError::Tls {
+        file: checked.file.clone(),
+        key: e.key,
+        problem: e.problem,
+    })?;
+    Ok(Some(tokio_rustls::TlsAcceptor::from(config)))
 }

@@ -304,16 +304,15 @@ pub(crate) fn check(file: &Path, config: Config) -> Result<Checked> {
             "must be at least 22 URL-safe characters (A-Z a-z 0-9 - _), or empty to generate one",
         ));
     }
-    if !(at.api_base.starts_with("https://") || at.api_base.starts_with("http://")) {
-        return Err(invalid("action_target.api_base", "must be an http:// or https:// URL"));
+    if let Some(problem) = api_base_problem(&at.api_base) {
+        return Err(invalid("action_target.api_base", problem));
     }
-    if at.api_auth_header.is_empty()
-        || !at.api_auth_header.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        return Err(invalid("action_target.api_auth_header", "must be a header name such as Authorization"));
+    if let Some(problem) = auth_header_problem(&at.api_auth_header) {
+        return Err(invalid("action_target.api_auth_header", problem));
     }
-    if config.samna.tolerance_seconds == 0 {
-        return Err(invalid("samna.tolerance_seconds", "must be at least 1"));
+    // Beyond an hour a captured Samna delivery could be replayed for that long.
+    if !(1..=3600).contains(&config.samna.tolerance_seconds) {
+        return Err(invalid("samna.tolerance_seconds", "must be between 1 and 3600"));
     }
     if !(1..=60).contains(&config.purchases.approval_window_seconds) {
         return Err(invalid("purchases.approval_window_seconds", "must be between 1 and 60"));
@@ -370,6 +369,54 @@ fn host_and_port_is_valid(h: &str) -> bool {
         })
 }
 
+/// Why the API key cannot be sent to `base`, if it cannot. The key travels in a header to this
+/// address, so it must go over TLS unless the server is this computer (the simulator, the demo).
+/// Parsed as the client will parse it, so `http://127.0.0.1.attacker.example` is not loopback.
+pub(crate) fn api_base_problem(base: &str) -> Option<&'static str> {
+    let Ok(url) = reqwest::Url::parse(base.trim()) else {
+        return Some("must be a URL such as https://api.action-target.net/api/v2/pos");
+    };
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" if url.host().is_some() => None,
+        "http" if loopback => None,
+        "http" => Some("must be https:// unless its host is this computer (127.0.0.1, [::1] or localhost)"),
+        _ => Some("must be an https:// URL such as https://api.action-target.net/api/v2/pos"),
+    }
+}
+
+/// Headers the client sets itself or that frame the request: a key sent as one of them would
+/// break every request or be dropped.
+const FRAMING_HEADERS: [&str; 11] = [
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "upgrade",
+    "expect",
+    "content-type",
+];
+
+/// Why `name` cannot carry the API key, if it cannot.
+fn auth_header_problem(name: &str) -> Option<&'static str> {
+    match http::HeaderName::from_bytes(name.as_bytes()) {
+        Err(_) => Some("must be a header name such as Authorization or X-Api-Key"),
+        Ok(h) if FRAMING_HEADERS.contains(&h.as_str()) => {
+            Some("is a header that frames the request; use Authorization or a name such as X-Api-Key")
+        }
+        Ok(_) => None,
+    }
+}
+
 /// At least 128 bits of URL-safe base64 (22 characters).
 fn token_is_strong(t: &str) -> bool {
     t.len() >= 22 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
@@ -382,7 +429,7 @@ pub fn new_hook_token() -> String {
 }
 
 /// Makes sure `action_target.hook_token` is set, generating and saving one if it is empty. The file
-/// is rewritten atomically with every other line kept as it was.
+/// is rewritten atomically and private (`files::write_private`) with every other line kept as it was.
 pub fn ensure_hook_token(checked: &mut Checked) -> Result<()> {
     if !checked.config.action_target.hook_token.is_empty() {
         return Ok(());
@@ -404,12 +451,7 @@ pub fn ensure_hook_token(checked: &mut Checked) -> Result<()> {
         doc["action_target"] = toml_edit::table();
     }
     doc["action_target"]["hook_token"] = toml_edit::value(token.clone());
-    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(write_err)?;
-    }
-    let tmp = file.with_extension("toml.tmp");
-    std::fs::write(&tmp, doc.to_string()).map_err(write_err)?;
-    std::fs::rename(&tmp, &file).map_err(write_err)?;
+    crate::files::write_private(&file, doc.to_string().as_bytes()).map_err(write_err)?;
     checked.config.action_target.hook_token = token;
     Ok(())
 }
@@ -541,6 +583,78 @@ mod tests {
         ensure_hook_token(&mut again).unwrap();
         assert_eq!(again.config.action_target.hook_token, token, "not regenerated");
         assert_ne!(new_hook_token(), new_hook_token());
+    }
+
+    #[test]
+    fn api_base_is_https_unless_it_is_this_computer() {
+        let base = |b: &str| parse(Path::new("x"), &format!("[action_target]\napi_base = \"{b}\""));
+        for refused in [
+            "http://api.action-target.net/api/v2/pos",
+            "http://127.0.0.1.attacker.example/pos",
+            "http://localhost.attacker.example/pos",
+            "http://10.0.0.5/pos",
+            "http://[::ffff:10.0.0.5]/pos",
+            "ftp://api.action-target.net/pos",
+            "https://",
+            "api.action-target.net/pos",
+            "",
+        ] {
+            let e = base(refused).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.contains("action_target.api_base: "), "{refused:?} must be refused: {e:?}");
+        }
+        for fine in [
+            "https://api.action-target.net/api/v2/pos",
+            "HTTPS://API.action-target.net/pos",
+            "http://127.0.0.1:9/pos",
+            "http://127.250.0.1/pos",
+            "http://localhost:9/pos",
+            "http://LOCALHOST:9/pos",
+            "http://[::1]:9/pos",
+        ] {
+            assert!(base(fine).is_ok(), "{fine}: {:?}", base(fine).err());
+        }
+    }
+
+    #[test]
+    fn api_auth_header_is_a_header_name_that_does_not_break_the_request() {
+        let header = |h: &str| parse(Path::new("x"), &format!("[action_target]\napi_auth_header = \"{h}\""));
+        for refused in
+            ["", "X Api Key", "X-Key:", "Host", "content-length", "Transfer-Encoding", "CONNECTION", "Content-Type"]
+        {
+            let e = header(refused).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.contains("action_target.api_auth_header: "), "{refused:?} must be refused: {e:?}");
+        }
+        for fine in ["Authorization", "X-Api-Key", "x_api_key", "X-Key.v2"] {
+            assert!(header(fine).is_ok(), "{fine}: {:?}", header(fine).err());
+        }
+    }
+
+    #[test]
+    fn samna_tolerance_is_at_most_an_hour() {
+        for refused in [0, 3601, 86_400_000] {
+            let e = parse(Path::new("x"), &format!("[samna]\ntolerance_seconds = {refused}"));
+            let e = e.err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.contains("samna.tolerance_seconds: "), "{refused} must be refused: {e:?}");
+        }
+        assert!(parse(Path::new("x"), "[samna]\ntolerance_seconds = 3600").is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_file_with_a_new_hook_token_is_private() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("rangedesk.toml");
+        std::fs::write(&file, "# mine\n").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let mut c = load(&file).unwrap();
+        ensure_hook_token(&mut c).unwrap();
+        let mode = |f: &Path| format!("{:o}", std::fs::metadata(f).unwrap().permissions().mode() & 0o777);
+        assert_eq!(mode(&file), "600", "the hook token is a secret: the file is the owner's alone");
+        assert!(!file.with_extension("toml.tmp").exists());
+        let fresh = dir.path().join("new/rangedesk.toml");
+        ensure_hook_token(&mut load(&fresh).unwrap()).unwrap();
+        assert_eq!(mode(&fresh), "600", "a new file too");
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod board;
 pub mod config;
 pub mod demo;
 pub mod desktop;
+pub mod files;
 pub mod help;
 pub mod http;
 pub mod ingest;
@@ -21,6 +22,7 @@ pub mod sessions;
 pub mod settings;
 pub mod staff;
 pub mod store;
+pub mod tls;
 pub mod vendors;
 pub mod visits;
 

@@ -5,7 +5,11 @@
 //! - A change passes exactly the checks a config file passes at start (`config::check`); a bad
 //!   value is refused naming the key and the problem, and then the file is left untouched.
 //! - A change is written into `rangedesk.toml` with `toml_edit`, only the changed keys, so the
-//!   person's comments and layout stay; the file is replaced atomically (write, then rename).
+//!   person's comments and layout stay; the file is replaced atomically and stays private
+//!   (`files::write_private`: a 0600 temp file, fsynced, renamed, the directory fsynced).
+//! - Moving `action_target.api_base` to another server clears the stored API key unless the same
+//!   change sets one; the answer's `changed` and the event name `action_target.api_key` then.
+//! - A certificate or key is read and checked before it is saved (`tls::server_config`).
 //! - What can apply live does at once: vendor keys and secrets, purchase rules and window, the
 //!   carrier-hit fee, notifications, ageing, the time zone, and the Action Target API settings
 //!   (the reconciler follows them). What the running listeners were built from (addresses, PIN,
@@ -300,7 +304,7 @@ impl Settings {
         let by = who.by.as_str();
         let _one_at_a_time = self.inner.changing.lock().await;
         let saved = self.saved();
-        let edits = edits(section, &patch, &saved)?;
+        let mut edits = edits(section, &patch, &saved)?;
         if edits.is_empty() {
             return Err(SettingsRefusal::invalid(section, "nothing to change"));
         }
@@ -308,13 +312,22 @@ impl Settings {
         for e in &edits {
             set_path(&mut json, &e.path, e.value.clone());
         }
-        let new: Config = serde_path_to_error::deserialize(json).map_err(|e| {
+        let mut new: Config = serde_path_to_error::deserialize(json).map_err(|e| {
             let key = e.path().to_string();
             SettingsRefusal::invalid(key, one_line(&e.inner().to_string()))
         })?;
+        if let Some(cleared) = clear_key_for_another_server(&saved.action_target, &mut new.action_target, &edits) {
+            edits.push(cleared);
+        }
         config::check(&self.inner.file, new.clone()).map_err(refusal)?;
         // The reconciler builds its client from these when they change; refuse what it cannot use.
         check_api(&new.action_target)?;
+        // A certificate the next start cannot load would stop the app there: read it now.
+        let tls_edited = edits.iter().any(|e| e.key == "server.tls_cert" || e.key == "server.tls_key");
+        if tls_edited && !new.server.tls_cert.is_empty() {
+            crate::tls::server_config(&new.server.tls_cert, &new.server.tls_key)
+                .map_err(|e| SettingsRefusal::invalid(e.key, e.problem))?;
+        }
         let new_json = serde_json::to_value(&new).map_err(|e| SettingsRefusal::invalid(section, e))?;
         write_file(&self.inner.file, &edits, &new_json)?;
 
@@ -394,15 +407,43 @@ impl Settings {
     }
 }
 
-/// What the Action Target client needs beyond `config::check`: an address it can parse and a
-/// key that fits in a header. Each refusal names its key; nothing matches on error text.
+/// The edit that clears the stored API key when a change moves `api_base` to another server
+/// (scheme, host or port) without setting a key of its own: the key was given for the old server,
+/// and whoever can change the address must not receive it. The path alone moves nothing.
+fn clear_key_for_another_server(
+    old: &config::ActionTarget,
+    new: &mut config::ActionTarget,
+    edits: &[Edit],
+) -> Option<Edit> {
+    const KEY: &str = "action_target.api_key";
+    let server = |base: &str| {
+        reqwest::Url::parse(base.trim())
+            .ok()
+            .map(|u| (u.scheme().to_owned(), u.host_str().map(str::to_owned), u.port_or_known_default()))
+    };
+    let base_edited = edits.iter().any(|e| e.key == "action_target.api_base");
+    if !base_edited || new.api_key.is_empty() || edits.iter().any(|e| e.key == KEY) {
+        return None;
+    }
+    // An old address that does not parse names no server the key could stay with.
+    let moved = server(&old.api_base).is_none() || server(&old.api_base) != server(&new.api_base);
+    if !moved {
+        return None;
+    }
+    new.api_key.clear();
+    Some(Edit {
+        key: KEY.to_owned(),
+        path: vec!["action_target".into(), "api_key".into()],
+        value: Value::String(String::new()),
+        note: "cleared: action_target.api_base now points at another server".into(),
+    })
+}
+
+/// What the Action Target client needs beyond `config::check`: a key that fits in a header.
+/// Each refusal names its key; nothing matches on error text.
 fn check_api(at: &config::ActionTarget) -> Result<(), SettingsRefusal> {
     use crate::vendors::action_target_api::{ApiConfig, Client};
     let cfg = ApiConfig::from_config(at);
-    let usable_url = reqwest::Url::parse(&cfg.base).is_ok_and(|u| !u.cannot_be_a_base() && u.has_host());
-    if !cfg.base.is_empty() && !usable_url {
-        return Err(SettingsRefusal::invalid("action_target.api_base", "is not an http:// or https:// address"));
-    }
     if reqwest::header::HeaderValue::try_from(format!("Bearer {}", cfg.api_key)).is_err() {
         return Err(SettingsRefusal::invalid("action_target.api_key", "has characters a key cannot have"));
     }

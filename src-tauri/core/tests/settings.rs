@@ -376,3 +376,131 @@ async fn an_action_target_api_key_pasted_into_settings_works_without_a_restart()
     r.stop().await;
     sim.shutdown().await;
 }
+
+/// A self-signed certificate and its key, as PEM files in `dir`; `name` keeps pairs apart.
+fn cert_files(dir: &std::path::Path, name: &str) -> (String, String) {
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let (c, k) = (dir.join(format!("{name}-cert.pem")), dir.join(format!("{name}-key.pem")));
+    std::fs::write(&c, cert.cert.pem()).unwrap();
+    std::fs::write(&k, cert.signing_key.serialize_pem()).unwrap();
+    (c.display().to_string(), k.display().to_string())
+}
+
+#[tokio::test]
+async fn unsafe_values_are_refused_naming_the_key_and_the_file_is_unchanged() {
+    let r = start().await;
+    let certs = tempfile::tempdir().unwrap();
+    let (cert, key) = cert_files(certs.path(), "a");
+    let (_, other_key) = cert_files(certs.path(), "b");
+    let garbage = certs.path().join("garbage.pem");
+    std::fs::write(&garbage, "not a PEM file\n").unwrap();
+    let garbage = garbage.display().to_string();
+    let before = std::fs::read(file(&r)).unwrap();
+    let cases = [
+        // The API key travels to api_base in a header: only over TLS, or to this computer.
+        ("action_target", json!({"api_base": "http://api.action-target.net/api/v2/pos"}), "action_target.api_base"),
+        ("action_target", json!({"api_base": "http://127.0.0.1.attacker.example/pos"}), "action_target.api_base"),
+        ("action_target", json!({"api_base": "http://localhost.attacker.example/pos"}), "action_target.api_base"),
+        ("action_target", json!({"api_base": "http://10.0.0.5/pos"}), "action_target.api_base"),
+        ("action_target", json!({"api_base": "ftp://api.action-target.net/pos"}), "action_target.api_base"),
+        ("action_target", json!({"api_base": "https://"}), "action_target.api_base"),
+        ("action_target", json!({"api_auth_header": "Host"}), "action_target.api_auth_header"),
+        ("action_target", json!({"api_auth_header": "content-length"}), "action_target.api_auth_header"),
+        ("action_target", json!({"api_auth_header": "Transfer-Encoding"}), "action_target.api_auth_header"),
+        ("action_target", json!({"api_auth_header": "Connection"}), "action_target.api_auth_header"),
+        ("action_target", json!({"api_auth_header": "X Api Key"}), "action_target.api_auth_header"),
+        ("action_target", json!({"api_auth_header": "X-Key:"}), "action_target.api_auth_header"),
+        ("samna", json!({"tolerance_seconds": 3601}), "samna.tolerance_seconds"),
+        ("samna", json!({"tolerance_seconds": 86_400_000}), "samna.tolerance_seconds"),
+        // The next start would fail on these: they are read and checked before they are saved.
+        ("server", json!({"tls_cert": "/etc/shadow", "tls_key": "/etc/shadow"}), "server.tls_cert"),
+        ("server", json!({"tls_cert": "/no/such/cert.pem", "tls_key": key}), "server.tls_cert"),
+        ("server", json!({"tls_cert": garbage, "tls_key": key}), "server.tls_cert"),
+        ("server", json!({"tls_cert": cert, "tls_key": "/no/such/key.pem"}), "server.tls_key"),
+        ("server", json!({"tls_cert": cert, "tls_key": garbage}), "server.tls_key"),
+        ("server", json!({"tls_cert": cert, "tls_key": other_key}), "server.tls_key"),
+    ];
+    for (section, body, want) in cases {
+        let (status, err) = put(&r, section, body.clone()).await;
+        let said = err.get("error").unwrap_or(&err["changed"]);
+        assert_eq!(status, 400, "{section} {body} must be refused: {said}");
+        assert_eq!(err["key"], want, "the refusal names the key at fault: {body} {err}");
+        assert_eq!(err["code"], "bad_request", "{err}");
+        assert!(err["error"].as_str().unwrap().starts_with(&format!("{want}: ")), "{err}");
+        assert!(!err.to_string().contains("root:"), "a refused file's content is never echoed: {err}");
+        assert_eq!(std::fs::read(file(&r)).unwrap(), before, "{body}: a refused change leaves the file byte for byte");
+    }
+    let c = r.app.config();
+    assert_eq!(c.action_target.api_base, "https://api.action-target.net/api/v2/pos", "nothing in force changed");
+    assert_eq!((c.samna.tolerance_seconds, c.server.tls_cert.as_str()), (300, ""));
+
+    // What is safe still saves: loopback over plain HTTP (the simulator, the demo), the limit itself,
+    // a custom header name, and a certificate with its own key.
+    let fine = [
+        ("action_target", json!({"api_base": "http://127.0.0.1:9/pos"})),
+        ("action_target", json!({"api_base": "http://127.8.0.1:9/pos"})),
+        ("action_target", json!({"api_base": "http://localhost:9/pos"})),
+        ("action_target", json!({"api_base": "http://[::1]:9/pos"})),
+        ("action_target", json!({"api_base": "https://api.action-target.net/api/v2/pos"})),
+        ("action_target", json!({"api_auth_header": "X-Api-Key"})),
+        ("samna", json!({"tolerance_seconds": 3600})),
+        ("server", json!({"tls_cert": cert, "tls_key": key})),
+    ];
+    for (section, body) in fine {
+        let (status, v) = put(&r, section, body.clone()).await;
+        assert_eq!(status, 200, "{section} {body} is safe: {v}");
+    }
+    rangedesk_core::config::load(&file(&r)).expect("what was saved loads at the next start");
+    r.stop().await;
+}
+
+async fn settings_events(r: &Running) -> Vec<Value> {
+    r.get_json(&r.board("/api/events?type=settingsChanged")).await["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn moving_the_api_base_to_another_host_clears_the_api_key() {
+    let config = config_text().replace("poll_seconds = 0", &format!("poll_seconds = 0\napi_key = \"{API_KEY}\""));
+    let r = start_with(&config, Default::default()).await;
+    let key_in_file = |r: &Running| std::fs::read_to_string(file(r)).unwrap().contains(API_KEY);
+
+    // Only the path: the same server, the key stays.
+    let (status, v) = put(&r, "action_target", json!({"api_base": "https://api.action-target.net/api/v3/pos"})).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["changed"], json!(["action_target.api_base"]), "a new path clears nothing");
+    assert_eq!(v["settings"]["action_target"]["api_key"]["hint"], "…CRET");
+    assert!(key_in_file(&r) && r.app.config().action_target.api_key == API_KEY);
+
+    // Another host: the key was given for the old server and must not follow the address.
+    let (status, v) = put(&r, "action_target", json!({"api_base": "https://attacker.example/api/v2/pos"})).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["changed"], json!(["action_target.api_base", "action_target.api_key"]), "the answer says so");
+    assert_eq!(v["settings"]["action_target"]["api_key"], Value::Null, "no key is set any more");
+    assert!(!key_in_file(&r), "cleared in the file too");
+    assert_eq!(r.app.config().action_target.api_key, "", "and in force: the next poll sends no key");
+    assert_eq!(rangedesk_core::config::load(&file(&r)).unwrap().config.action_target.api_key, "");
+    let event = settings_events(&r).await[0].clone();
+    assert_eq!(event["data"]["keys"], json!(["action_target.api_base", "action_target.api_key"]), "{event}");
+    let note = event["data"]["changes"][1]["change"].as_str().unwrap();
+    assert!(note.contains("cleared"), "the event records why the key went: {event}");
+    assert!(!event.to_string().contains(API_KEY), "never the key itself: {event}");
+
+    // A new host with a new key in the same change: the person typed the key for that server.
+    let new_key = "at-api-key-for-the-new-server-9876";
+    let (status, v) =
+        put(&r, "action_target", json!({"api_base": "https://api2.action-target.net/pos", "api_key": new_key})).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["settings"]["action_target"]["api_key"]["hint"], "…9876", "the new key is kept");
+    assert_eq!(r.app.config().action_target.api_key, new_key);
+
+    // Another port or scheme is another server too.
+    for base in ["https://api2.action-target.net:8443/pos", "http://localhost:8443/pos", "https://localhost:8443/pos"] {
+        let (status, _) = put(&r, "action_target", json!({"api_key": new_key})).await;
+        assert_eq!(status, 200);
+        let (status, v) = put(&r, "action_target", json!({"api_base": base})).await;
+        assert_eq!(status, 200, "{v}");
+        assert_eq!(v["settings"]["action_target"]["api_key"], Value::Null, "{base}: cleared");
+        assert!(!std::fs::read_to_string(file(&r)).unwrap().contains(new_key), "{base}");
+    }
+    r.stop().await;
+}

@@ -368,4 +368,22 @@ describe('Action Target API settings', () => {
     );
     expect(await screen.findByText('Saved and in effect now.')).toBeTruthy();
   });
+
+  it('says so when moving the address to another server removed the API key', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'settings') return view();
+      if (cmd === 'change_settings') {
+        const v = view();
+        v.action_target.api_base = 'https://other.example/pos';
+        v.action_target.api_key = null;
+        return { changed: ['action_target.api_base', 'action_target.api_key'], applies_after_restart: [], settings: v };
+      }
+    });
+    render(Settings);
+    const base = (await screen.findByLabelText('API address')) as HTMLInputElement;
+    await fireEvent.input(base, { target: { value: 'https://other.example/pos' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save API settings' }));
+    const notice = await screen.findByText(/The API key was removed because the address now points at another server/);
+    expect(notice.textContent).toContain('Saved and in effect now.');
+  });
 });

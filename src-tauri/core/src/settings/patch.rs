@@ -246,13 +246,8 @@ pub(super) fn write_file(file: &std::path::Path, edits: &[Edit], new: &Value) ->
     // The file as it will be must load: a hand edit since start that broke it is refused here,
     // before anything is replaced.
     config::parse(file, &text).map_err(refusal)?;
-    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let tmp = file.with_extension("toml.tmp");
-    std::fs::write(&tmp, text).map_err(io)?;
-    std::fs::rename(&tmp, file).map_err(io)?;
-    Ok(())
+    // Private (0600) whatever mode the old file had: it holds every vendor key.
+    crate::files::write_private(file, text.as_bytes()).map_err(io)
 }
 
 #[cfg(test)]

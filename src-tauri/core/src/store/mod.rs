@@ -31,6 +31,8 @@ pub enum StoreError {
     Commit(String),
     #[error("a stored value is malformed: {0}")]
     Corrupt(String),
+    #[error("cannot make the store files private: {0}")]
+    Private(std::io::Error),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -69,6 +71,7 @@ pub fn configure(conn: &Connection) -> Result<()> {
 
 /// Opens (creating if needed) and migrates the store at `path`, and starts its writer thread.
 pub fn open(path: &Path, options: Options) -> Result<Store> {
+    make_private(path).map_err(StoreError::Private)?;
     let mut conn = Connection::open(path)?;
     configure(&conn)?;
     migrations().to_latest(&mut conn)?;
@@ -83,6 +86,25 @@ pub fn open(path: &Path, options: Options) -> Result<Store> {
     let writer = Writer::start(conn)?;
     let space = space::Space::new(path, options.refusal_floor_bytes);
     Ok(Store { inner: Arc::new(Inner { path: path.to_owned(), writer, readers: Mutex::new(Vec::new()), space }) })
+}
+
+/// Makes the store file and its WAL and SHM 0600 before SQLite opens it. SQLite creates a new
+/// database file 0644 (its default, less the umask), but it gives the `-wal` and `-shm` files it
+/// makes later (at every open after a clean close, which removed them) the database file's own
+/// mode: so a missing file is created 0600 here, and an existing one (and any WAL or SHM an
+/// earlier version left, open or after a crash) is set to 0600.
+fn make_private(db: &Path) -> std::io::Result<()> {
+    let mut create = std::fs::OpenOptions::new();
+    create.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
+    drop(create.open(db)?);
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        crate::files::make_private(Path::new(&name))?;
+    }
+    Ok(())
 }
 
 /// A cheap handle to the store; clone it freely.
@@ -150,4 +172,62 @@ impl Store {
 /// Milliseconds since the Unix epoch, the unit every stored time uses.
 pub fn millis(t: jiff::Timestamp) -> i64 {
     t.as_millisecond()
+}
+
+#[cfg(test)]
+#[cfg(unix)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt as _;
+
+    fn mode(p: &Path) -> String {
+        let m = std::fs::metadata(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())).permissions().mode();
+        format!("{:o}", m & 0o777)
+    }
+
+    fn files(db: &Path) -> [PathBuf; 3] {
+        let side = |s: &str| PathBuf::from(format!("{}{s}", db.display()));
+        [db.to_owned(), side("-wal"), side("-shm")]
+    }
+
+    #[tokio::test]
+    async fn the_store_and_its_wal_and_shm_are_private_from_the_first_open_and_after_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("new.db");
+        let s = open(&db, Options::default()).unwrap();
+        s.writer().write(|t| counters::add(t, "probe", 1)).await.unwrap();
+        for f in files(&db) {
+            assert_eq!(mode(&f), "600", "{}: every delivery is in the store", f.display());
+        }
+        s.close().await;
+        drop(s);
+        // SQLite removes the WAL and SHM at the last close and makes them again at the next open;
+        // they take the database file's mode, so the database file's mode is what must hold.
+        let again = open(&db, Options::default()).unwrap();
+        again.writer().write(|t| counters::add(t, "probe", 1)).await.unwrap();
+        for f in files(&db) {
+            assert_eq!(mode(&f), "600", "{}: made again with the database's mode", f.display());
+        }
+        again.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_store_left_readable_by_an_earlier_version_is_made_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("old.db");
+        {
+            let c = Connection::open(&db).unwrap();
+            c.pragma_update(None, "journal_mode", "WAL").unwrap();
+            c.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+            // Left open below, so the WAL and SHM stay as the earlier version had them.
+            for f in files(&db) {
+                std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+            }
+            let s = open(&db, Options::default()).unwrap();
+            for f in files(&db) {
+                assert_eq!(mode(&f), "600", "{}", f.display());
+            }
+            s.close().await;
+        }
+    }
 }
