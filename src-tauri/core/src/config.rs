@@ -291,8 +291,10 @@ pub(crate) fn check(file: &Path, config: Config) -> Result<Checked> {
     if !s.ui_dir.is_empty() && !Path::new(&s.ui_dir).join("index.html").is_file() {
         return Err(invalid("server.ui_dir", "has no index.html (build the UI with `npm run build` in ui/)"));
     }
-    if s.max_connections == 0 {
-        return Err(invalid("server.max_connections", "must be at least 1"));
+    // Bounded above too: tokio's semaphore panics beyond its permit limit, and no desk PC has
+    // file descriptors for more.
+    if !(1..=MAX_CONNECTIONS).contains(&s.max_connections) {
+        return Err(invalid("server.max_connections", "must be between 1 and 65536"));
     }
     if s.max_connections_per_client > s.max_connections {
         return Err(invalid("server.max_connections_per_client", "must not be more than server.max_connections"));
@@ -303,6 +305,10 @@ pub(crate) fn check(file: &Path, config: Config) -> Result<Checked> {
             "action_target.hook_token",
             "must be at least 22 URL-safe characters (A-Z a-z 0-9 - _), or empty to generate one",
         ));
+    }
+    // A day at most: a period beyond that is a typo, and `Instant + period` must not overflow.
+    if at.poll_seconds > 86_400 {
+        return Err(invalid("action_target.poll_seconds", "must be between 0 (off) and 86400"));
     }
     if let Some(problem) = api_base_problem(&at.api_base) {
         return Err(invalid("action_target.api_base", problem));
@@ -318,14 +324,16 @@ pub(crate) fn check(file: &Path, config: Config) -> Result<Checked> {
         return Err(invalid("purchases.approval_window_seconds", "must be between 1 and 60"));
     }
     let b = &config.board;
-    if b.ageing_amber_seconds == 0 {
-        return Err(invalid("board.ageing_amber_seconds", "must be at least 1"));
+    // A day at most: the board and the notices turn these into signed durations.
+    if !(1..=86_400).contains(&b.ageing_amber_seconds) {
+        return Err(invalid("board.ageing_amber_seconds", "must be between 1 and 86400"));
     }
-    if b.ageing_red_seconds <= b.ageing_amber_seconds {
-        return Err(invalid("board.ageing_red_seconds", "must be more than board.ageing_amber_seconds"));
+    if b.ageing_red_seconds <= b.ageing_amber_seconds || b.ageing_red_seconds > 86_400 {
+        return Err(invalid("board.ageing_red_seconds", "must be more than board.ageing_amber_seconds, at most 86400"));
     }
-    if config.notifications.vendor_silent_minutes == 0 {
-        return Err(invalid("notifications.vendor_silent_minutes", "must be at least 1"));
+    // A week at most: `SignedDuration::from_mins` panics far beyond it.
+    if !(1..=10_080).contains(&config.notifications.vendor_silent_minutes) {
+        return Err(invalid("notifications.vendor_silent_minutes", "must be between 1 and 10080 (a week)"));
     }
     let fee = config.carrier_hits.fee;
     if !fee.is_finite() || !(0.0..=10_000.0).contains(&fee) || ((fee * 100.0).round() - fee * 100.0).abs() > 1e-6 {
@@ -333,6 +341,9 @@ pub(crate) fn check(file: &Path, config: Config) -> Result<Checked> {
     }
     Ok(Checked { file: file.to_owned(), config, listen, board_listen })
 }
+
+/// The most connections a listener serves at once.
+pub const MAX_CONNECTIONS: usize = 65_536;
 
 /// The shortest board PIN: six characters, so that with the back-off on wrong PINs guessing one
 /// over the LAN takes years rather than an afternoon.
@@ -522,6 +533,16 @@ mod tests {
         assert!(err("[enviso]\nhmac_keys = \"one\"").contains("enviso.hmac_keys"));
         assert!(err("[board]\nageing_red_seconds = 30").contains("board.ageing_red_seconds: must be more than"));
         assert!(err("[board]\nageing_amber_seconds = 0").contains("board.ageing_amber_seconds"));
+        // Values that parse but would panic or overflow at run time are refused at the door.
+        for (text, key) in [
+            ("[server]\nmax_connections = 2305843009213693952", "server.max_connections"),
+            ("[action_target]\npoll_seconds = 18446744073709551615", "action_target.poll_seconds"),
+            ("[notifications]\nvendor_silent_minutes = 18446744073709551615", "notifications.vendor_silent_minutes"),
+            ("[board]\nageing_amber_seconds = 100000\nageing_red_seconds = 200000", "board.ageing_amber_seconds"),
+            ("[board]\nageing_red_seconds = 100000", "board.ageing_red_seconds"),
+        ] {
+            assert!(err(text).contains(key), "{text}: {}", err(text));
+        }
         assert!(err("[notifications]\nhelp = \"yes\"").contains("notifications.help"));
         assert!(err("[notifications]\nvendor_silent_minutes = 0").contains("notifications.vendor_silent_minutes"));
         for fee in ["-1", "0.005", "20000", "nan"] {
