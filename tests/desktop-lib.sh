@@ -61,8 +61,10 @@ approval_window_seconds = 60
 vendor_silent_minutes = 1
 sound = true
 EOF
+  # `--hook-token=…`, not `--hook-token …`: a URL-safe token starts with `-` one time in 64, and
+  # clap then reads it as a flag (seen in CI: "a value is required for '--hook-token'").
   "$sim_bin" serve --listen "127.0.0.1:$sim_port" --api-key desktop-test-key --lanes "$lanes" \
-    --target "http://127.0.0.1:$listen" --hook-token "$token" >"$work/sim.log" 2>&1 &
+    --target "http://127.0.0.1:$listen" --hook-token="$token" >"$work/sim.log" 2>&1 &
   sim_pid=$!
   # Any answer (401 without the key) means it listens.
   local deadline=$((SECONDS + 30))
