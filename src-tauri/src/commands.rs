@@ -1,12 +1,16 @@
 //! The window's IPC commands. Each is one call into the core, which the browser API's handlers
 //! share, so the window and a browser on the LAN always see the same answers.
 
-use rangedesk_core::api::{ApiError, DeliveryQuery, EventQuery, HookUrls, Page, Status};
 use rangedesk_core::app::App;
 use rangedesk_core::board::{BoardView, HelpView, PurchaseView, SessionView, TabItemView};
 use rangedesk_core::desktop::DesktopStatus;
+use rangedesk_core::domain::Staff;
+use rangedesk_core::error::ApiError;
 use rangedesk_core::help::Resolved;
+use rangedesk_core::logs::{DeliveryQuery, EventQuery, Page};
 use rangedesk_core::sessions::{ModifySession, StartSession};
+use rangedesk_core::settings::HookUrls;
+use rangedesk_core::status::Status;
 use rangedesk_core::store::{deliveries::DeliveryRow, events::EventRow};
 use rangedesk_core::visits::VisitsView;
 use tauri::State;
@@ -44,7 +48,7 @@ const DESK: &str = "desk";
 #[tauri::command]
 #[tracing::instrument(level = "trace", skip(app))]
 pub fn board(app: State<'_, App>) -> BoardView {
-    app.board()
+    app.board(jiff::Timestamp::now())
 }
 
 // Arguments keep the wire names of the browser API (`help_id`, `trace_id`), not Tauri's camelCase.
@@ -52,13 +56,13 @@ pub fn board(app: State<'_, App>) -> BoardView {
 #[tauri::command(rename_all = "snake_case")]
 #[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
 pub async fn acknowledge_help(app: State<'_, App>, help_id: i64) -> Result<HelpView, ApiError> {
-    app.acknowledge_help(help_id, DESK.into()).await
+    app.acknowledge_help(help_id, Staff::window(DESK)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 #[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
 pub async fn resolve_help(app: State<'_, App>, help_id: i64) -> Result<Resolved, ApiError> {
-    app.resolve_help(help_id, DESK.into()).await
+    app.resolve_help(help_id, Staff::window(DESK)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -69,13 +73,13 @@ pub async fn decide_purchase(
     approve: bool,
     user_message: Option<String>,
 ) -> Result<PurchaseView, ApiError> {
-    app.decide_purchase(trace_id, approve, DESK.into(), user_message).await
+    app.decide_purchase(trace_id, approve, Staff::window(DESK), user_message).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 #[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
 pub async fn tick_off(app: State<'_, App>, item_id: String) -> Result<TabItemView, ApiError> {
-    app.tick_off(item_id, DESK.into()).await
+    app.tick_off(item_id, Staff::window(DESK)).await
 }
 
 // The lane drawer: start, extend or shorten, and stop a session through Action Target.
@@ -83,27 +87,27 @@ pub async fn tick_off(app: State<'_, App>, item_id: String) -> Result<TabItemVie
 #[tauri::command]
 #[tracing::instrument(level = "debug", skip(app, session), err(level = "warn", Debug))]
 pub async fn start_session(app: State<'_, App>, session: StartSession) -> Result<SessionView, ApiError> {
-    app.start_session(session, DESK.into()).await
+    app.start_session(session, Staff::window(DESK)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 #[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
 pub async fn modify_session(app: State<'_, App>, session_id: String, minutes: i64) -> Result<SessionView, ApiError> {
-    app.modify_session(session_id, ModifySession { minutes, by: None }, DESK.into()).await
+    app.modify_session(session_id, ModifySession { minutes, by: None }, Staff::window(DESK)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 #[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
 pub async fn stop_session(app: State<'_, App>, session_id: String) -> Result<(), ApiError> {
     // The board shows the session gone; the vendor's empty answer carries nothing more to show.
-    app.stop_session(session_id, DESK.into()).await.map(|_| ())
+    app.stop_session(session_id, Staff::window(DESK)).await.map(|_| ())
 }
 
 /// Today's (or `day`'s) bookings, check-ins and pass scans.
 #[tauri::command]
 #[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
 pub async fn visits(app: State<'_, App>, day: Option<String>) -> Result<VisitsView, ApiError> {
-    app.visits(day).await
+    app.visits(day.as_deref()).await
 }
 
 /// The desktop app's own health (single instance), for the window to show as a notice.

@@ -12,6 +12,7 @@
 
 use notify_rust::{Hint, Notification, Timeout, Urgency};
 use rangedesk_core::app::App;
+use rangedesk_core::domain::Staff;
 use rangedesk_core::notifications::{Action, Notice, Subject, Update};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -126,11 +127,11 @@ fn act(key: &str, notice: &Notice, app: &AppHandle, core: &App) {
             Ok(())
         }
         (Action::Acknowledge, Some(id), _) => {
-            tauri::async_runtime::block_on(core.acknowledge_help(id, DESK.into())).map(drop)
+            tauri::async_runtime::block_on(core.acknowledge_help(id, Staff::window(DESK))).map(drop)
         }
         (Action::Approve | Action::Decline, _, Some(trace)) => {
             let approve = action == Action::Approve;
-            tauri::async_runtime::block_on(core.decide_purchase(trace, approve, DESK.into(), None)).map(drop)
+            tauri::async_runtime::block_on(core.decide_purchase(trace, approve, Staff::window(DESK), None)).map(drop)
         }
         _ => Ok(()),
     };

@@ -36,7 +36,7 @@ pub fn each_burst(core: App, mut f: impl FnMut(BoardView) + Send + 'static) {
             }
             tokio::time::sleep(COALESCE).await;
             while let Ok(_) | Err(TryRecvError::Lagged(_)) = changes.try_recv() {}
-            f(core.board());
+            f(core.board(jiff::Timestamp::now()));
         }
     });
 }

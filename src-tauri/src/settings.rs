@@ -2,12 +2,12 @@
 //! the lane shop catalogue. Each is one call into the core, as the browser API's handlers are.
 //! The window is on the desk computer, so it may change settings (browsers only from loopback).
 
-use rangedesk_core::api::ApiError;
-use rangedesk_core::api::ApiErrorCode;
 use rangedesk_core::app::App;
+use rangedesk_core::domain::{Client, Source, Staff};
+use rangedesk_core::error::ApiError;
+use rangedesk_core::error::ApiErrorCode;
 use rangedesk_core::products::{Picture, Product, ProductsError};
 use rangedesk_core::settings::{Patch, SettingsChanged, SettingsRefusal, SettingsView, TestDeliveryResult};
-use rangedesk_core::vendors::Source;
 use tauri::State;
 
 /// Who the window acts as, as in `commands.rs`.
@@ -16,7 +16,7 @@ const DESK: &str = "desk";
 #[tauri::command]
 #[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
 pub async fn settings(app: State<'_, App>) -> Result<SettingsView, ApiError> {
-    app.settings().await
+    app.settings(Client::Window).await
 }
 
 // `patch` is not logged: it may hold a key being entered.
@@ -27,7 +27,7 @@ pub async fn change_settings(
     section: String,
     patch: Patch,
 ) -> Result<SettingsChanged, SettingsRefusal> {
-    app.change_settings(&section, patch, DESK).await
+    app.change_settings(&section, patch, &Staff::window(DESK)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -40,7 +40,7 @@ pub async fn send_test_delivery(app: State<'_, App>, source: Source) -> Result<T
 #[tauri::command]
 #[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
 pub async fn products(app: State<'_, App>) -> Result<Vec<Product>, ProductsError> {
-    app.products().await
+    app.products(Client::Window).await
 }
 
 #[tauri::command]
@@ -52,7 +52,7 @@ pub async fn replace_products(app: State<'_, App>, catalogue: Vec<Product>) -> R
 #[tauri::command]
 #[tracing::instrument(level = "trace", skip(app, catalogue), err(level = "debug", Debug))]
 pub async fn check_products(app: State<'_, App>, catalogue: Vec<Product>) -> Result<(), ProductsError> {
-    app.check_products(catalogue).await
+    app.check_products(&catalogue).await
 }
 
 /// A product picture, sent as raw bytes (not a JSON array of numbers); the product id and the

@@ -56,7 +56,7 @@ pub fn start(app: &AppHandle, core: App) -> tauri::Result<()> {
             }
         }
     };
-    let mut last = Waiting::of(&core.board());
+    let mut last = Waiting::of(&core.board(jiff::Timestamp::now()));
     update(last);
     crate::push::each_burst(core, move |board| {
         let now = Waiting::of(&board);

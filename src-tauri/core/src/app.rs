@@ -2,12 +2,12 @@
 //! listeners bound and served. The headless server and the desktop app both start exactly this;
 //! tests start it on port 0 with `start_on`.
 
-use crate::api::{self, ApiError, DeliveryCount, DeliveryQuery, EventQuery, HookUrls, Page, Status};
 use crate::config::{self, Checked, ConfigError};
-use crate::http::{self, AppState, BoardAccess, Info, serve};
+use crate::desk::Desk;
+use crate::http::{self, AppState, BoardAccess, serve};
 use crate::ingest::{Ingest, Keys};
-use crate::staff::Staff;
-use crate::store::{self, Store, counters, deliveries, events};
+use crate::status::Place;
+use crate::store;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -27,6 +27,14 @@ pub struct Launch {
     /// Run against the built-in vendor simulator, with a data directory of its own
     #[arg(long)]
     pub demo: bool,
+}
+
+/// Every operation of the desk is called on the app directly (`app.board(now)`), as on the desk.
+impl std::ops::Deref for App {
+    type Target = Desk;
+    fn deref(&self) -> &Desk {
+        &self.desk
+    }
 }
 
 /// Why the app could not start. Each is one line naming what to fix; the process exits 2.
@@ -61,10 +69,11 @@ pub fn data_dir(launch: &Launch) -> Result<PathBuf, StartError> {
     Ok(if launch.demo { base.join("demo") } else { base })
 }
 
-/// A cheap handle to the running core.
+/// A cheap handle to the running core: its [`Desk`] (every operation, through `Deref`) and what
+/// the runtime owns besides: addresses, the data directory, shutdown.
 #[derive(Clone)]
 pub struct App {
-    state: AppState,
+    desk: Desk,
     data_dir: PathBuf,
     public_addr: SocketAddr,
     board_addr: SocketAddr,
@@ -171,13 +180,15 @@ impl App {
             api_configured && c.action_target.poll_seconds > 0,
         );
         let (shutdown, shutdown_rx) = watch::channel(false);
+        let place = Place {
+            public_addr: public_addr.to_string(),
+            board_addr: board_addr.to_string(),
+            data_dir: data_dir.display().to_string(),
+        };
+        let config_changes = settings.subscribe();
+        let desk = Desk::new(store.clone(), live, reconciler.clone(), ingest.clone(), settings, place);
         let state = AppState {
-            store: store.clone(),
-            live,
-            reconciler: reconciler.clone(),
-            ingest: ingest.clone(),
-            config: settings.subscribe(),
-            settings,
+            desk: desk.clone(),
             body_timeout: Duration::from_secs(c.server.body_timeout_seconds),
             board: Arc::new(BoardAccess::new(
                 &c.server.board_pin,
@@ -185,16 +196,11 @@ impl App {
                 &c.server.board_hosts,
                 c.server.board_tls && tls.is_some(),
             )),
-            info: Arc::new(Info {
-                public_addr: public_addr.to_string(),
-                board_addr: board_addr.to_string(),
-                data_dir: data_dir.display().to_string(),
-                ui_dir: if c.server.ui_dir.is_empty() {
-                    crate::http::ui::find_ui_dir()
-                } else {
-                    Some(PathBuf::from(&c.server.ui_dir))
-                },
-            }),
+            ui_dir: if c.server.ui_dir.is_empty() {
+                crate::http::ui::find_ui_dir()
+            } else {
+                Some(PathBuf::from(&c.server.ui_dir))
+            },
             shutdown: shutdown_rx.clone(),
         };
         let limits = serve::Limits {
@@ -224,7 +230,7 @@ impl App {
             stop(shutdown_rx.clone()),
         ));
         let flusher = tokio::spawn(flush_counters(ingest.clone(), shutdown_rx.clone()));
-        let polling = tokio::spawn(reconciler.run(state.settings.subscribe(), shutdown_rx.clone()));
+        let polling = tokio::spawn(reconciler.run(config_changes, shutdown_rx.clone()));
         tokio::spawn(async move {
             let _ = tokio::join!(public_task, board_task, flusher, polling);
             if let Err(e) = ingest.flush_counters().await {
@@ -235,7 +241,7 @@ impl App {
             let _ = stopped_tx.send(true);
         });
         tracing::info!(public = %public_addr, board = %board_addr, data_dir = %data_dir.display(), "rangedesk is listening");
-        Ok(App { state, data_dir, public_addr, board_addr, shutdown, stopped, _tasks: Arc::new(Mutex::new(())) })
+        Ok(App { desk, data_dir, public_addr, board_addr, shutdown, stopped, _tasks: Arc::new(Mutex::new(())) })
     }
 
     pub fn public_addr(&self) -> SocketAddr {
@@ -250,171 +256,9 @@ impl App {
         &self.data_dir
     }
 
-    pub fn store(&self) -> &Store {
-        &self.state.store
-    }
-
-    /// The URLs to paste into each vendor's portal, as this listener is reached locally. Behind a
-    /// port forward or proxy the host part is the range's public name instead.
-    pub fn hook_urls(&self) -> HookUrls {
-        self.state.settings.hook_urls()
-    }
-
-    /// The config in force now: what the app started with, plus every setting changed since that
-    /// applies live (restart-only keys keep their started value until the next start).
-    pub fn config(&self) -> Arc<crate::config::Config> {
-        self.state.settings.current()
-    }
-
-    /// Hears each new config in force as settings are changed.
-    pub fn subscribe_config(&self) -> watch::Receiver<Arc<crate::config::Config>> {
-        self.state.settings.subscribe()
-    }
-
-    /// The settings screens' view, for the window (which may change settings).
-    pub async fn settings(&self) -> Result<crate::settings::SettingsView, ApiError> {
-        self.state.settings.view(self.state.reconciler.health(), true).await
-    }
-
-    /// Checks, saves and applies a change to one settings section (see `settings`).
-    pub async fn change_settings(
-        &self,
-        section: &str,
-        patch: serde_json::Value,
-        by: &str,
-    ) -> Result<crate::settings::SettingsChanged, crate::settings::SettingsRefusal> {
-        self.state.settings.change(section, patch, &Staff::window(by), self.state.reconciler.health()).await
-    }
-
-    /// Sends a signed test delivery for `source` through our own public listener.
-    pub async fn send_test_delivery(&self, source: crate::vendors::Source) -> crate::settings::TestDeliveryResult {
-        self.state.settings.send_test_delivery(source).await
-    }
-
-    /// The lane shop catalogue.
-    pub async fn products(&self) -> Result<Vec<crate::products::Product>, crate::products::ProductsError> {
-        crate::products::list(&self.state.store).await
-    }
-
-    /// Replaces the catalogue whole, or refuses it naming the rule (and row) it breaks.
-    pub async fn replace_products(
-        &self,
-        catalogue: Vec<crate::products::Product>,
-    ) -> Result<Vec<crate::products::Product>, crate::products::ProductsError> {
-        crate::products::replace(&self.state.store, &self.state.ingest.keys().hook_token, catalogue).await
-    }
-
-    /// Stores an uploaded product picture (checked: JPEG or WebP, square, size limits).
-    pub async fn upload_picture(
-        &self,
-        id: &str,
-        content_type: Option<&str>,
-        bytes: Vec<u8>,
-    ) -> Result<crate::products::Picture, crate::products::ProductsError> {
-        let token = self.state.ingest.keys().hook_token;
-        crate::products::upload_picture(&self.state.store, &token, id, content_type, bytes, jiff::Timestamp::now())
-            .await
-    }
-
-    /// Every check `replace_products` makes, without saving.
-    pub async fn check_products(
-        &self,
-        catalogue: Vec<crate::products::Product>,
-    ) -> Result<(), crate::products::ProductsError> {
-        crate::products::check_catalogue(&self.state.store, &self.state.ingest.keys().hook_token, &catalogue).await
-    }
-
-    pub async fn status(&self) -> Result<Status, ApiError> {
-        status(&self.state).await
-    }
-
-    pub async fn deliveries(&self, q: DeliveryQuery) -> Result<Page<deliveries::DeliveryRow>, ApiError> {
-        api::list_deliveries(&self.state.store, q).await
-    }
-
-    pub fn board(&self) -> crate::board::BoardView {
-        self.state.board_view(jiff::Timestamp::now())
-    }
-
-    /// A day's bookings, check-ins and pass scans (today when `day` is `None`).
-    pub async fn visits(&self, day: Option<String>) -> Result<crate::visits::VisitsView, ApiError> {
-        self.state.visits(day.as_deref()).await
-    }
-
-    pub fn live(&self) -> &crate::board::Live {
-        &self.state.live
-    }
-
-    /// Staff actions: the same core functions the browser API calls, for the desktop window.
-    pub async fn acknowledge_help(&self, help_id: i64, by: String) -> Result<crate::board::HelpView, ApiError> {
-        crate::help::acknowledge(
-            &self.state.store,
-            &self.state.live,
-            help_id,
-            Staff::window(by),
-            jiff::Timestamp::now(),
-        )
-        .await
-    }
-
-    pub async fn resolve_help(&self, help_id: i64, by: String) -> Result<crate::help::Resolved, ApiError> {
-        crate::help::resolve(&self.state.store, help_id, Staff::window(by), jiff::Timestamp::now()).await
-    }
-
-    /// Approves (`approve`) or declines a held lane purchase; the lane gets its answer at once.
-    pub async fn decide_purchase(
-        &self,
-        trace_id: String,
-        approve: bool,
-        by: String,
-        user_message: Option<String>,
-    ) -> Result<crate::board::PurchaseView, ApiError> {
-        crate::http::decide_purchase(&self.state, trace_id, approve, Staff::window(by), user_message).await
-    }
-
-    pub async fn tick_off(&self, item_id: String, by: String) -> Result<crate::board::TabItemView, ApiError> {
-        crate::purchases::tick_off(
-            &self.state.store,
-            &self.state.live,
-            item_id,
-            Staff::window(by),
-            jiff::Timestamp::now(),
-        )
-        .await
-    }
-
-    pub async fn start_session(
-        &self,
-        req: crate::sessions::StartSession,
-        by: String,
-    ) -> Result<crate::board::SessionView, ApiError> {
-        crate::sessions::start(&self.state.store, &self.state.live, &self.state.reconciler, req, Staff::window(by))
-            .await
-    }
-
-    pub async fn modify_session(
-        &self,
-        session_id: String,
-        req: crate::sessions::ModifySession,
-        by: String,
-    ) -> Result<crate::board::SessionView, ApiError> {
-        let who = Staff::window(by);
-        crate::sessions::modify(&self.state.store, &self.state.live, &self.state.reconciler, session_id, req, who).await
-    }
-
-    pub async fn stop_session(&self, session_id: String, by: String) -> Result<serde_json::Value, ApiError> {
-        crate::sessions::stop(
-            &self.state.store,
-            &self.state.live,
-            &self.state.reconciler,
-            session_id,
-            Staff::window(by),
-        )
-        .await
-    }
-
-    pub async fn events(&self, q: EventQuery) -> Result<Page<events::EventRow>, ApiError> {
-        api::list_events(&self.state.store, q).await
+    /// The desk, for callers that hold it apart from the app (notifications, the window's push).
+    pub fn desk(&self) -> &Desk {
+        &self.desk
     }
 
     /// Stops accepting, lets in-flight deliveries finish and commit, then closes the store.
@@ -422,14 +266,9 @@ impl App {
         let _ = self.shutdown.send(true);
     }
 
-    /// Action Target's API as the last poll found it.
-    pub fn api_health(&self) -> crate::reconciler::ApiHealth {
-        self.state.reconciler.health()
-    }
-
     /// Desktop notifications as they become due (see `notifications`), until the core stops.
     pub fn notices(&self) -> tokio::sync::mpsc::Receiver<crate::notifications::Update> {
-        crate::notifications::spawn(self.clone())
+        crate::notifications::spawn(self.desk.watched(), self.stopping())
     }
 
     /// Turns true when `shutdown` is called.
@@ -442,54 +281,6 @@ impl App {
         let mut rx = self.stopped.clone();
         let _ = rx.wait_for(|s| *s).await;
     }
-}
-
-/// The status screen's facts.
-pub(crate) async fn status(s: &AppState) -> Result<Status, ApiError> {
-    let store_ok = store_accepts_writes(&s.store).await;
-    let unsaved = s.ingest.not_found_since_start() as i64;
-    let refusals = s.ingest.refusal_log();
-    let unlogged_unsaved = i64::try_from(refusals.unsaved()).unwrap_or(i64::MAX);
-    let (counts, saved, unlogged_saved) = s
-        .store
-        .read(|c| {
-            let counts = deliveries::count_by_verdict(c)?;
-            let all = counters::all(c)?;
-            let named = |names: &[&str]| -> i64 {
-                all.iter().filter(|(n, _)| names.contains(&n.as_str())).map(|(_, v)| v).sum()
-            };
-            let saved = named(&["refused_not_found"]);
-            let unlogged = named(&[crate::refusals::COUNTED_RATE_LIMITED, crate::refusals::COUNTED_LOW_DISK]);
-            Ok((counts, saved, unlogged))
-        })
-        .await?;
-    let now = jiff::Timestamp::now();
-    Ok(Status {
-        store_ok,
-        public_addr: s.info.public_addr.clone(),
-        board_addr: s.info.board_addr.clone(),
-        data_dir: s.info.data_dir.clone(),
-        deliveries: counts
-            .into_iter()
-            .map(|(source, verdict, count)| DeliveryCount { source, verdict, count })
-            .collect(),
-        refused_not_found: saved + unsaved,
-        action_target_api: s.reconciler.health(),
-        refused_unlogged: unlogged_saved + unlogged_unsaved,
-        refusals_logging: refusals.state(&s.store, now),
-        data_free_bytes: s.store.space().free_bytes(),
-        refusal_floor_bytes: s.store.space().floor(),
-    })
-}
-
-/// Whether a write commits right now: a tiny real transaction through the writer, so a full disk
-/// or a broken file shows here.
-pub(crate) async fn store_accepts_writes(store: &Store) -> bool {
-    let probe = store.writer().write(|t| {
-        t.execute("INSERT INTO counters (name, value) VALUES ('health_probe', 1) ON CONFLICT (name) DO UPDATE SET value = value + 1", [])?;
-        Ok(())
-    });
-    matches!(tokio::time::timeout(Duration::from_secs(2), probe).await, Ok(Ok(()))) && store.writer().healthy()
 }
 
 async fn flush_counters(ingest: Ingest, mut shutdown: watch::Receiver<bool>) {

@@ -131,12 +131,12 @@ pub struct Purchases {
     #[ts(type = "number")]
     pub approval_window_seconds: u64,
     /// What to do with a lane purchase, per product type (`approve`, `ask`, `decline`).
-    pub rules: crate::purchases::Rules,
+    pub rules: rangedesk_domain::purchase::Rules,
 }
 
 impl Default for Purchases {
     fn default() -> Self {
-        Purchases { approval_window_seconds: 20, rules: crate::purchases::Rules::default() }
+        Purchases { approval_window_seconds: 20, rules: rangedesk_domain::purchase::Rules::default() }
     }
 }
 
@@ -492,7 +492,7 @@ mod tests {
         assert_eq!(n.vendor_silent_minutes, 30);
         assert_eq!(c.config.carrier_hits.fee, 0.0);
         let rules = &c.config.purchases.rules;
-        use crate::purchases::Rule;
+        use rangedesk_domain::purchase::Rule;
         assert_eq!(
             (rules.time, rules.targets, rules.ammo, rules.rentals, rules.unknown),
             (Rule::Approve, Rule::Approve, Rule::Ask, Rule::Ask, Rule::Ask),

@@ -3,12 +3,10 @@
 //! The checks run inside the writer's transaction, so two people clicking at once get one
 //! acknowledgement and a 409, never two.
 
-use crate::api::{ApiError, ApiErrorCode};
-use crate::board::{HelpView, Live, kinds};
-use crate::staff::Staff;
-use crate::store::{Store, StoreError, events};
-use crate::vendors::{NewEvent, Source};
-use rusqlite::{OptionalExtension, params};
+use crate::board::{HelpView, Live};
+use crate::error::{ApiError, ApiErrorCode};
+use crate::store::{Store, events};
+use rangedesk_domain::{NewEvent, Source, Staff, kinds};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -49,17 +47,10 @@ async fn record(store: &Store, help_id: i64, who: Staff, now: jiff::Timestamp, s
     let outcome = store
         .writer()
         .write(move |t| {
-            let call: Option<(Option<String>, Option<String>)> = t
-                .prepare_cached("SELECT lane_id, session_id FROM events WHERE id = ?1 AND kind = 'help' AND source = 'action_target'")?
-                .query_row(params![help_id], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            let Some((lane_id, session_id)) = call else { return Ok(Err(ApiErrorCode::NotFound)) };
-            let done = |kind: &str| -> Result<bool, StoreError> {
-                Ok(t.prepare_cached("SELECT 1 FROM events WHERE kind = ?1 AND subject = ?2 AND origin <> 'webhook' LIMIT 1")?
-                    .query_row(params![kind, help_id.to_string()], |_| Ok(()))
-                    .optional()?
-                    .is_some())
+            let Some((lane_id, session_id)) = events::help_call(t, help_id)? else {
+                return Ok(Err(ApiErrorCode::NotFound));
             };
+            let done = |kind: &str| events::recorded_about(t, kind, &help_id.to_string());
             if done(kinds::HELP_RESOLVED)? {
                 return Ok(Err(ApiErrorCode::Conflict));
             }

@@ -6,13 +6,14 @@
 use crate::purchases;
 use crate::refusals::{self, Admission, RefusalLog};
 use crate::store::{self, Store, StoreError, counters, deliveries, events};
-use crate::vendors::{Parsed, Refusal, Source, action_target, enviso, samna};
+use crate::vendors::{Parsed, Refusal, action_target, enviso, samna};
 use deliveries::{NewDelivery, Verdict};
+use rangedesk_domain::Source;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What the user on the lane screen reads when a purchase cannot be completed at the lane.
-pub const SEE_THE_DESK: &str = "Please see the front desk to complete your purchase.";
+pub use rangedesk_domain::purchase::SEE_THE_DESK;
 
 /// Largest body we read, as INTERFACES.md fixes it.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -61,7 +62,7 @@ pub struct Ingest {
 /// How lane purchases are answered.
 #[derive(Clone, Default)]
 pub struct PurchaseSettings {
-    pub rules: purchases::Rules,
+    pub rules: rangedesk_domain::purchase::Rules,
     pub window_seconds: u64,
     pub waiters: purchases::Waiters,
     /// What a carrier hit adds to the session's tab, in cents; 0 adds nothing.
@@ -112,7 +113,12 @@ impl Ingest {
 
     /// New purchase rules, approval window and carrier-hit fee, used from the next delivery on.
     /// Requests already held keep the window they were given.
-    pub fn set_purchase_settings(&self, rules: purchases::Rules, window_seconds: u64, carrier_hit_fee_cents: i64) {
+    pub fn set_purchase_settings(
+        &self,
+        rules: rangedesk_domain::purchase::Rules,
+        window_seconds: u64,
+        carrier_hit_fee_cents: i64,
+    ) {
         if let Ok(mut p) = self.purchases.write() {
             p.rules = rules;
             p.window_seconds = window_seconds;
@@ -326,11 +332,11 @@ fn charge_carrier_hit(
     t: &rusqlite::Transaction<'_>,
     d: &NewDelivery,
     delivery_id: i64,
-    hit: &crate::vendors::NewEvent,
+    hit: &rangedesk_domain::NewEvent,
     fee_cents: i64,
 ) -> store::Result<()> {
-    let line = crate::vendors::NewEvent {
-        kind: purchases::kinds::TAB_ITEM_ADDED.into(),
+    let line = rangedesk_domain::NewEvent {
+        kind: rangedesk_domain::kinds::purchase::TAB_ITEM_ADDED.into(),
         known: true,
         lane_id: hit.lane_id.clone(),
         session_id: hit.session_id.clone(),
@@ -454,14 +460,17 @@ mod tests {
     #[tokio::test]
     async fn a_purchase_declined_by_rule_is_stored_with_its_answer() {
         let (_d, s) = store();
-        let rules = purchases::Rules { unknown: purchases::Rule::Decline, ..Default::default() };
+        let rules = rangedesk_domain::purchase::Rules {
+            unknown: rangedesk_domain::purchase::Rule::Decline,
+            ..Default::default()
+        };
         let ingest =
             Ingest::new(s.clone(), keys(), PurchaseSettings { rules, window_seconds: 20, ..Default::default() });
         let body = r#"{"event":"purchaseRequest","session_id":"s","lane_id":"l","items":[{"id":"AMMO-380","qty":1}]}"#;
         let out = ingest.deliver(inbound(Source::ActionTarget, body, Default::default())).await.unwrap();
         let Outcome::Purchase {
             trace_id,
-            verdict: purchases::Verdict::Answered(purchases::Answer::Declined { user_message, .. }),
+            verdict: purchases::Verdict::Answered(rangedesk_domain::purchase::Answer::Declined { user_message, .. }),
         } = out
         else {
             panic!("{out:?}")

@@ -1,30 +1,52 @@
-//! rangedesk's core: everything but the window. Config, the SQLite store, the vendor adapters,
-//! ingest, the browser API and the HTTP server. Builds and tests without webkit or GTK.
+//! rangedesk's core: everything but the window. Builds and tests without webkit or GTK. Its
+//! modules form layers, each importing only those below it (docs/ARCHITECTURE.md draws them):
+//! 1. the domain types (the `rangedesk-domain` crate, re-exported as [`domain`]);
+//! 2. config, files, paths, the store, the vendor adapters, errors, TLS and logging;
+//! 3. the board (an in-memory projection of the event log);
+//! 4. the desk's operations: ingest, receive, purchases, sessions, help, reconciler, products,
+//!    refusals, settings, visits, logs, status, notifications;
+//! 5. the one facade, [`desk::Desk`], which the window's commands and the HTTP handlers both call;
+//! 6. http (the two listeners' routers, guard and serving);
+//! 7. the runtime ([`app`]): start-up and wiring. The binaries sit on top.
 
-pub mod api;
-pub mod app;
-pub mod board;
+pub use rangedesk_domain as domain;
+
+// 2. Below the board.
 pub mod config;
-pub mod demo;
-pub mod desktop;
+pub mod error;
 pub mod files;
-pub mod help;
-pub mod http;
-pub mod ingest;
 pub mod logging;
-pub mod notifications;
 pub mod paths;
+pub mod store;
+pub mod tls;
+pub mod vendors;
+
+// 3.
+pub mod board;
+
+// 4. The desk's operations.
+pub mod help;
+pub mod ingest;
+pub mod logs;
+pub mod notifications;
 pub mod products;
 pub mod purchases;
+pub mod receive;
 pub mod reconciler;
 pub mod refusals;
 pub mod sessions;
 pub mod settings;
-pub mod staff;
-pub mod store;
-pub mod tls;
-pub mod vendors;
+pub mod status;
 pub mod visits;
+
+// 5. The facade.
+pub mod desk;
+
+// 6, 7.
+pub mod app;
+pub mod demo;
+pub mod desktop;
+pub mod http;
 
 /// Resolves on ctrl-c or SIGTERM, whichever comes first. The handlers are installed when this is
 /// called, not when the future is first polled, so a signal that arrives while the app is still

@@ -28,7 +28,7 @@ pub use rules::{
     own_picture,
 };
 
-use crate::api::{ApiError, ApiErrorCode};
+use crate::error::{ApiError, ApiErrorCode};
 use crate::store::pictures::{self, PictureRow};
 use crate::store::products::{self as rows, ProductRow};
 use crate::store::{Store, StoreError};

@@ -8,102 +8,17 @@
 //! decision exactly-once: each one is `UPDATE … WHERE status = 'pending'` inside the writer's
 //! transaction, so a decision racing the deadline yields one answer, the one the board shows.
 
-use crate::api::{ApiError, ApiErrorCode};
-use crate::ingest::SEE_THE_DESK;
-use crate::staff::{Client, Staff};
+use crate::error::{ApiError, ApiErrorCode};
 use crate::store::{self, Store, events};
-use crate::vendors::action_target::PurchaseItem;
-use crate::vendors::{NewEvent, Source};
-use rusqlite::{OptionalExtension, Transaction, params};
-use serde::{Deserialize, Serialize};
+use rangedesk_domain::kinds::purchase as kinds;
+use rangedesk_domain::purchase::{Answer, CATALOGUE, PurchaseItem, Rule, Rules, SEE_THE_DESK, Status};
+use rangedesk_domain::{Client, NewEvent, Source, Staff};
+use rusqlite::Transaction;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
-use ts_rs::TS;
 
 pub mod limits;
-
-pub mod kinds {
-    pub const HELD: &str = "purchaseHeld";
-    pub const APPROVED: &str = "purchaseApproved";
-    pub const DECLINED: &str = "purchaseDeclined";
-    pub const MISSED: &str = "purchaseMissed";
-    pub const TAB_ITEM_ADDED: &str = "tabItemAdded";
-    pub const ITEM_DELIVERED: &str = "itemDelivered";
-    pub const SESSION_EXTENDED: &str = "sessionExtended";
-}
-
-/// `decided_by` of a purchase declined because it asked for more (or less) than the catalogue sells.
-pub const CATALOGUE: &str = "catalogue";
-
-/// What to do with a purchase of one product type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum Rule {
-    Approve,
-    Ask,
-    Decline,
-}
-
-/// A rule per product type; `unknown` is for item ids not in the catalogue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(default, deny_unknown_fields)]
-pub struct Rules {
-    pub time: Rule,
-    pub targets: Rule,
-    pub ammo: Rule,
-    pub rentals: Rule,
-    pub unknown: Rule,
-}
-
-impl Default for Rules {
-    fn default() -> Self {
-        Rules { time: Rule::Approve, targets: Rule::Approve, ammo: Rule::Ask, rentals: Rule::Ask, unknown: Rule::Ask }
-    }
-}
-
-impl Rules {
-    pub fn for_type(&self, product_type: Option<&str>) -> Rule {
-        match product_type {
-            Some("time") => self.time,
-            Some("targets") => self.targets,
-            Some("ammo") => self.ammo,
-            Some("rentals") => self.rentals,
-            _ => self.unknown,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(rename = "PurchaseStatus")]
-pub enum Status {
-    Pending,
-    Approved,
-    Declined,
-    Missed,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pending => "pending",
-            Status::Approved => "approved",
-            Status::Declined => "declined",
-            Status::Missed => "missed",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Status> {
-        [Status::Pending, Status::Approved, Status::Declined, Status::Missed].into_iter().find(|v| v.as_str() == s)
-    }
-}
-
-/// The final answer to a purchase, as the lane screen receives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
-    Approved,
-    Declined { error: String, user_message: String },
-}
 
 /// A catalogue entry as purchases need it. The quantity limits are the stored values as they
 /// are; [`limits`] decides what odd ones mean.
@@ -480,14 +395,7 @@ pub async fn tick_off(
     let done = store
         .writer()
         .write(move |t| {
-            let already = t
-                .prepare_cached(
-                    "SELECT 1 FROM events WHERE kind = ?1 AND subject = ?2 AND origin <> 'webhook' LIMIT 1",
-                )?
-                .query_row(params![kinds::ITEM_DELIVERED, id], |_| Ok(()))
-                .optional()?
-                .is_some();
-            if already {
+            if events::recorded_about(t, kinds::ITEM_DELIVERED, &id)? {
                 return Ok(false);
             }
             let e = NewEvent {

@@ -4,10 +4,11 @@
 //! follows. `sessionModified` and events for unknown sessions ask the vendor about that one
 //! session. While the vendor is unreachable the board keeps its last state, marked stale.
 
-use crate::board::{Live, kinds};
+use crate::board::Live;
 use crate::store::{self, Store, events};
 use crate::vendors::action_target_api::{AtError, Client};
-use crate::vendors::{NewEvent, Source};
+use rangedesk_domain::kinds;
+use rangedesk_domain::{NewEvent, Source};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};

@@ -3,21 +3,16 @@
 //! and when, and on success the vendor's view of the session is recorded so the board follows
 //! at once rather than at the next poll.
 
-use crate::api::{ApiError, ApiErrorCode};
 use crate::board::{Live, SessionView};
+use crate::error::{ApiError, ApiErrorCode};
 use crate::reconciler::Reconciler;
-use crate::staff::Staff;
 use crate::store::{Store, events};
 use crate::vendors::action_target_api::{AtError, NewSession};
-use crate::vendors::{NewEvent, Source};
+use rangedesk_domain::Staff;
+use rangedesk_domain::kinds::session as kinds;
+use rangedesk_domain::{NewEvent, Source};
 use serde::Deserialize;
 use ts_rs::TS;
-
-pub mod kinds {
-    pub const START: &str = "staffStartSession";
-    pub const MODIFY: &str = "staffModifySession";
-    pub const STOP: &str = "staffStopSession";
-}
 
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
@@ -71,7 +66,7 @@ async fn record(
             events::insert(t, None, now, Source::ActionTarget, events::Origin::Staff, &e)?;
             if let Some(session) = observed {
                 let o = NewEvent {
-                    kind: crate::board::kinds::SESSION_OBSERVED.into(),
+                    kind: rangedesk_domain::kinds::SESSION_OBSERVED.into(),
                     known: true,
                     lane_id,
                     session_id,

@@ -18,14 +18,14 @@
 //! - Every change is recorded as a `settingsChanged` event with who and which keys, never a
 //!   secret's value.
 
-use crate::api::{ApiError, ApiErrorCode, HookUrls};
 use crate::config::{self, Config, ConfigError};
+use crate::error::{ApiError, ApiErrorCode};
 use crate::ingest::{Ingest, Keys};
 use crate::reconciler::ApiHealth;
-use crate::staff::Staff;
 use crate::store::deliveries;
 use crate::store::{Store, events};
-use crate::vendors::{NewEvent, Source};
+use rangedesk_domain::Staff;
+use rangedesk_domain::{NewEvent, Source};
 use serde::Serialize;
 use serde_json::Value;
 use std::net::SocketAddr;
@@ -41,8 +41,8 @@ mod view;
 use patch::{Edit, edits, get_path, set_path, write_file};
 pub use test_delivery::TestDeliveryResult;
 pub use view::{
-    ActionTargetSettingsView, ConnectionView, EnvisoSettingsView, LastDelivery, SamnaSettingsView, SecretView,
-    ServerSettingsView, SettingsChanged, SettingsView,
+    ActionTargetSettingsView, ConnectionView, EnvisoSettingsView, HookUrls, LastDelivery, SamnaSettingsView,
+    SecretView, ServerSettingsView, SettingsChanged, SettingsView,
 };
 
 /// A change to one section: a JSON object of the keys to set (see [`Settings::change`]).
@@ -52,7 +52,7 @@ pub type Patch = serde_json::Value;
 pub const LOOK_BACK_DAYS: i64 = 30;
 
 /// The event every saved change is recorded as.
-pub const SETTINGS_CHANGED: &str = "settingsChanged";
+pub use rangedesk_domain::kinds::SETTINGS_CHANGED;
 
 /// The sections of `rangedesk.toml` the settings screens change, as `PUT /api/settings/{section}`.
 pub const SECTIONS: [&str; 8] =
@@ -467,10 +467,7 @@ fn in_force(saved: &Config, started: &Config) -> Config {
     c
 }
 
-/// A fee in currency units (checked: at most two decimals) as cents.
-pub fn fee_cents(fee: f64) -> i64 {
-    (fee * 100.0).round() as i64
-}
+pub use rangedesk_domain::money::fee_cents;
 
 /// Whether a kept-headers object marks a test delivery.
 pub fn is_test(headers: &Value) -> bool {

@@ -5,9 +5,9 @@
 //! cancelled is one line that says "cancelled". Unknown event names of these vendors are left out
 //! here (the activity feed shows them); nothing is dropped from the log.
 
-use crate::api::ApiError;
+use crate::error::ApiError;
 use crate::store::{Store, events};
-use crate::vendors::Source;
+use rangedesk_domain::Source;
 use serde::Serialize;
 use std::collections::HashMap;
 use ts_rs::TS;

@@ -3,14 +3,17 @@
 //! rangedesk-core --test bindings` rewrites them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use rangedesk_core::api::{ApiError, DeliveryQuery, EventQuery, HookUrls, Page, Status};
 use rangedesk_core::board::BoardView;
 use rangedesk_core::desktop::DesktopStatus;
+use rangedesk_core::error::ApiError;
 use rangedesk_core::help::Resolved;
+use rangedesk_core::logs::{DeliveryQuery, EventQuery, Page};
 use rangedesk_core::notifications::FocusLane;
 use rangedesk_core::products::{CatalogueRefusal, CatalogueRule, Picture, Product, ProductType};
 use rangedesk_core::sessions::{ModifySession, StartSession};
+use rangedesk_core::settings::HookUrls;
 use rangedesk_core::settings::{SettingsChanged, SettingsRefusal, SettingsView, TestDeliveryResult};
+use rangedesk_core::status::Status;
 use rangedesk_core::store::deliveries::DeliveryRow;
 use rangedesk_core::store::events::EventRow;
 use rangedesk_core::vendors::action_target_api::{ApiBay, ApiGroup, ApiLane, ApiSession, NewSession};

@@ -57,36 +57,14 @@ async fn help_is_acknowledged_once_and_resolved_once() {
     let by = acked[0]["acknowledged_by"].as_str().unwrap();
     assert!(by == "Sam" || by == "Kim");
 
-    let resolve =
-        r.http.post(r.board(&format!("/api/help/{id}/resolve"))).json(&serde_json::json!({})).send().await.unwrap();
+    let resolve = r.act(&format!("/api/help/{id}/resolve")).await;
     assert_eq!(resolve.status(), 200);
     let v: Value = resolve.json().await.unwrap();
     assert_eq!(v["resolved_by"], "desk", "no name given: the desk");
     assert!(r.get_json(&r.board("/api/help")).await.as_array().unwrap().is_empty());
-    assert_eq!(
-        r.http
-            .post(r.board(&format!("/api/help/{id}/resolve")))
-            .json(&serde_json::json!({}))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        409
-    );
-    assert_eq!(
-        r.http
-            .post(r.board(&format!("/api/help/{id}/ack")))
-            .json(&serde_json::json!({}))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        409
-    );
-    assert_eq!(
-        r.http.post(r.board("/api/help/999999/ack")).json(&serde_json::json!({})).send().await.unwrap().status(),
-        404
-    );
+    assert_eq!(r.act(&format!("/api/help/{id}/resolve")).await.status(), 409);
+    assert_eq!(r.act(&format!("/api/help/{id}/ack")).await.status(), 409);
+    assert_eq!(r.act("/api/help/999999/ack").await.status(), 404);
     let bad = r
         .http
         .post(r.board(&format!("/api/help/{id}/ack")))

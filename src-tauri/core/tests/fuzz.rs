@@ -15,9 +15,10 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use rangedesk_core::config;
+use rangedesk_core::domain::Source;
 use rangedesk_core::ingest::{Inbound, Ingest, Keys, Outcome, PurchaseSettings};
 use rangedesk_core::store::{self, events};
-use rangedesk_core::vendors::{Source, action_target, enviso, samna};
+use rangedesk_core::vendors::{action_target, enviso, samna};
 use serde_json::Value;
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -415,7 +416,11 @@ fn settings_patches_refuse_cleanly_or_leave_a_file_that_loads() {
     ];
     property("settings_patches", 192, (sections, patch, text()), |(section, patch, by)| {
         let before = std::fs::read(&file).unwrap_or_default();
-        match rt.block_on(r.app.change_settings(&section, patch.clone(), &by)) {
+        match rt.block_on(r.app.change_settings(
+            &section,
+            patch.clone(),
+            &rangedesk_core::domain::Staff::window(by.clone()),
+        )) {
             Err(refused) => {
                 prop_assert!((400..500).contains(&refused.status()), "a bad patch is a 4xx: {refused:?}");
                 let after = std::fs::read(&file).unwrap_or_default();
@@ -484,7 +489,8 @@ fn refused_deliveries_never_store_an_event() {
 /// stored catalogue, in 128-bit sums), and declined otherwise; never anything else.
 #[test]
 fn purchases_are_approved_only_within_the_catalogue() {
-    use rangedesk_core::purchases::{Answer, Rule, Rules, Verdict};
+    use rangedesk_core::domain::purchase::{Answer, Rule, Rules};
+    use rangedesk_core::purchases::Verdict;
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let s = store::open(&dir.path().join("rangedesk.db"), store::Options::default()).unwrap();

@@ -316,7 +316,7 @@ async fn no_answer_to_a_lan_client_carries_the_hook_token() {
 async fn the_window_is_recorded_as_the_window() {
     let r = start().await;
     let id = raise_help(&r).await;
-    r.app.acknowledge_help(id, "desk".into()).await.unwrap();
+    r.app.acknowledge_help(id, rangedesk_core::domain::Staff::window("desk")).await.unwrap();
     let events = r.get_json(&r.board("/api/events?type=helpAcknowledged")).await;
     assert_eq!(events["items"][0]["data"]["client"], "window");
     r.stop().await;

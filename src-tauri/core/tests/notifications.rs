@@ -68,7 +68,7 @@ async fn a_help_call_acknowledged_in_a_browser_settles_its_notification() {
     hook(&r, "help", "lane-1", "s-1").await;
     let got = drain(&mut notices, Duration::from_secs(3)).await;
     let id = got[0].help_id.expect("a help notice names its call");
-    let ack = r.http.post(r.board(&format!("/api/help/{id}/ack"))).json(&serde_json::json!({})).send().await.unwrap();
+    let ack = r.act(&format!("/api/help/{id}/ack")).await;
     assert_eq!(ack.status(), 200);
     let after = updates(&mut notices, Duration::from_secs(3)).await;
     // Its Acknowledge button would now only meet a 409: the desktop closes it.

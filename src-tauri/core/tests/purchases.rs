@@ -115,44 +115,17 @@ async fn ask_the_desk_then_approve_answers_the_waiting_lane_at_once() {
     let item = board["tab"].as_array().unwrap().iter().find(|t| t["trace_id"] == trace.as_str()).unwrap().clone();
     assert_eq!(item["total_cents"], 3798);
     assert_eq!(item["to_deliver"], true);
-    let tick = r
-        .http
-        .post(r.board(&format!("/api/tab/{}/delivered", item["item_id"].as_str().unwrap())))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let tick = r.act(&format!("/api/tab/{}/delivered", item["item_id"].as_str().unwrap())).await;
     assert_eq!(tick.status(), 200);
     let ticked: Value = tick.json().await.unwrap();
     assert_eq!(ticked["to_deliver"], false);
     assert_eq!(ticked["delivered_by"], "desk");
-    let again = r
-        .http
-        .post(r.board(&format!("/api/tab/{}/delivered", item["item_id"].as_str().unwrap())))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let again = r.act(&format!("/api/tab/{}/delivered", item["item_id"].as_str().unwrap())).await;
     assert_eq!(again.status(), 409);
     // A second decision is refused.
-    let second = r
-        .http
-        .post(r.board(&format!("/api/purchases/{trace}/decline")))
-        .json(&serde_json::json!({}))
-        .send()
-        .await
-        .unwrap();
+    let second = r.act(&format!("/api/purchases/{trace}/decline")).await;
     assert_eq!(second.status(), 409);
-    assert_eq!(
-        r.http
-            .post(r.board("/api/purchases/no-such-trace/approve"))
-            .json(&serde_json::json!({}))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(r.act("/api/purchases/no-such-trace/approve").await.status(), 404);
 }
 
 #[tokio::test]
@@ -183,13 +156,7 @@ async fn nobody_deciding_in_time_is_a_decline_and_a_missed_purchase() {
     assert_eq!(body["user_message"], SEE_THE_DESK);
     let p = r.get_json(&r.board(&format!("/api/purchases/{trace}"))).await;
     assert_eq!(p["status"], "missed", "left on the board to follow up");
-    let late = r
-        .http
-        .post(r.board(&format!("/api/purchases/{trace}/approve")))
-        .json(&serde_json::json!({}))
-        .send()
-        .await
-        .unwrap();
+    let late = r.act(&format!("/api/purchases/{trace}/approve")).await;
     assert_eq!(late.status(), 409, "too late: it was already answered");
 }
 
@@ -209,15 +176,7 @@ async fn a_decision_racing_the_deadline_yields_exactly_one_answer() {
         if wait.is_positive() {
             tokio::time::sleep(wait.unsigned_abs()).await;
         }
-        let decision = r
-            .http
-            .post(r.board(&format!("/api/purchases/{trace}/approve")))
-            .json(&serde_json::json!({}))
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16();
+        let decision = r.act(&format!("/api/purchases/{trace}/approve")).await.status().as_u16();
         let (lane_status, _) = answer.await.unwrap();
         let shown =
             r.get_json(&r.board(&format!("/api/purchases/{trace}"))).await["status"].as_str().unwrap().to_owned();
@@ -349,8 +308,7 @@ async fn lane_time_approved_after_the_catalogue_shrank_is_not_sent() {
     time["max_qty"] = json!(60);
     let put = r.http.put(r.board("/api/products")).json(&catalogue).send().await.unwrap();
     assert_eq!(put.status(), 200, "the catalogue now sells at most 60 minutes at a time");
-    let approved =
-        r.http.post(r.board(&format!("/api/purchases/{trace}/approve"))).json(&json!({})).send().await.unwrap();
+    let approved = r.act(&format!("/api/purchases/{trace}/approve")).await;
     assert_eq!(approved.status(), 200);
     assert_eq!(lane_answer.await.unwrap(), 200, "the lane was told yes before the catalogue is looked at again");
     assert!(

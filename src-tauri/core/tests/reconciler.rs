@@ -154,16 +154,7 @@ async fn staff_start_extend_shorten_and_stop_a_session() {
     assert_eq!(stopped.status(), 200);
     assert!(sim.sessions().is_empty());
     assert!(board_sessions(&r).await.is_empty(), "the board follows at once, webhook or not");
-    assert_eq!(
-        r.http
-            .post(r.board(&format!("/api/sessions/{id}/stop")))
-            .json(&serde_json::json!({}))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(r.act(&format!("/api/sessions/{id}/stop")).await.status(), 404);
 
     let events = r.get_json(&r.board(&format!("/api/events?session={id}&limit=100"))).await;
     let staff: Vec<&Value> = events["items"]
@@ -342,12 +333,12 @@ async fn range_set_up_can_be_refreshed_on_demand() {
             == sim.lanes().len())
         .await
     );
-    let resp = r.http.post(r.board("/api/range/refresh")).json(&serde_json::json!({})).send().await.unwrap();
+    let resp = r.act("/api/range/refresh").await;
     assert_eq!(resp.status(), 200);
     let v: Value = resp.json().await.unwrap();
     assert_eq!(v["changed"], false, "nothing changed since start");
     sim.shutdown().await;
-    let resp = r.http.post(r.board("/api/range/refresh")).json(&serde_json::json!({})).send().await.unwrap();
+    let resp = r.act("/api/range/refresh").await;
     assert_eq!(resp.status(), 502);
     assert!(
         resp.json::<Value>().await.unwrap()["error"]
@@ -373,13 +364,7 @@ async fn lane_time_approved_at_the_desk_extends_the_session_too() {
         })
         .await
     );
-    let approved = r
-        .http
-        .post(r.board(&format!("/api/purchases/{trace}/approve")))
-        .json(&serde_json::json!({}))
-        .send()
-        .await
-        .unwrap();
+    let approved = r.act(&format!("/api/purchases/{trace}/approve")).await;
     assert_eq!(approved.status(), 200);
     assert_eq!(lane_answer.await.unwrap(), 200);
     assert!(eventually(Duration::from_secs(5), async || sim.sessions()[0].duration == 60).await, "30 minutes added");

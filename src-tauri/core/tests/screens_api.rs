@@ -165,13 +165,7 @@ async fn purchase_items_are_named_from_the_catalogue() {
     assert!(items[1]["display_name"].is_null(), "an id the catalogue does not list has no name");
     assert_eq!(items[1]["product_type"], "unknown");
     let trace = board["purchases"][0]["trace_id"].as_str().unwrap().to_owned();
-    let ok = r
-        .http
-        .post(r.board(&format!("/api/purchases/{trace}/approve")))
-        .json(&serde_json::json!({}))
-        .send()
-        .await
-        .unwrap();
+    let ok = r.act(&format!("/api/purchases/{trace}/approve")).await;
     assert_eq!(ok.status(), 200);
     assert_eq!(answer.await.unwrap(), 200);
     let decided = r.get_json(&r.board(&format!("/api/purchases/{trace}"))).await;

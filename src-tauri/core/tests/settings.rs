@@ -22,13 +22,7 @@ async fn put(r: &Running, section: &str, body: Value) -> (u16, Value) {
 }
 
 async fn test_delivery(r: &Running, source: &str) -> Value {
-    let resp = r
-        .http
-        .post(r.board(&format!("/api/settings/test-delivery/{source}")))
-        .json(&serde_json::json!({}))
-        .send()
-        .await
-        .unwrap();
+    let resp = r.act(&format!("/api/settings/test-delivery/{source}")).await;
     assert_eq!(resp.status(), 200, "the test itself always answers; its verdict is in the body");
     resp.json().await.unwrap()
 }
@@ -124,7 +118,7 @@ async fn a_saved_change_keeps_comments_and_applies_at_once() {
     assert_eq!(status, 200);
     let reloaded = rangedesk_core::config::load(&file(&r)).unwrap().config;
     assert_eq!(reloaded.carrier_hits.fee, 2.5, "the next start reads what was saved");
-    assert_eq!(reloaded.purchases.rules.ammo, rangedesk_core::purchases::Rule::Decline);
+    assert_eq!(reloaded.purchases.rules.ammo, rangedesk_core::domain::purchase::Rule::Decline);
     assert_eq!(reloaded.purchases.approval_window_seconds, 30);
     assert!(!std::fs::exists(file(&r).with_extension("toml.tmp")).unwrap(), "no temp file left behind");
 

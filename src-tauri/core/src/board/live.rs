@@ -72,6 +72,16 @@ impl Live {
         view
     }
 
+    /// The board as of `now`, with the thresholds `config` sets for showing it (read at call
+    /// time, so a settings change applies to the next view).
+    pub fn view_for(&self, now: jiff::Timestamp, config: &crate::config::Config) -> BoardView {
+        let mut view = self.view(now);
+        view.ageing_amber_seconds = config.board.ageing_amber_seconds;
+        view.ageing_red_seconds = config.board.ageing_red_seconds;
+        view.vendor_silent_minutes = config.notifications.vendor_silent_minutes;
+        view
+    }
+
     /// Marks the board as possibly out of date (the vendor's API did not answer), or current again.
     pub fn set_stale(&self, stale: bool) {
         let was = self.stale.swap(stale, std::sync::atomic::Ordering::Relaxed);

@@ -12,23 +12,11 @@ pub use views::{
     VendorView,
 };
 
-use crate::purchases::{Status, kinds as purchase};
 use crate::store::events::{EventRow, Origin};
-use crate::vendors::Source;
+use rangedesk_domain::Source;
+use rangedesk_domain::kinds::{self, purchase};
+use rangedesk_domain::purchase::Status;
 use std::collections::{BTreeMap, HashMap};
-
-/// Event kinds that rangedesk itself records (the vendors' own names are kept as received).
-pub mod kinds {
-    /// Poll: the vendor's lanes, bays and groups `{lanes, bays, groups}`.
-    pub const RANGE_SETUP: &str = "rangeSetup";
-    /// Poll: a session as `GET /sessions` shows it `{session: {...}}`, new or changed.
-    pub const SESSION_OBSERVED: &str = "sessionObserved";
-    /// Poll: a session on the board that the vendor no longer lists (it ended silently).
-    pub const SESSION_VANISHED: &str = "sessionVanished";
-    /// Staff: `{help_id, by}`.
-    pub const HELP_ACKNOWLEDGED: &str = "helpAcknowledged";
-    pub const HELP_RESOLVED: &str = "helpResolved";
-}
 
 /// A lane as the vendor's set-up lists it.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,8 +75,8 @@ pub struct Board {
     last_delivery: HashMap<Source, i64>,
 }
 
-fn poll_event(kind: &str, session_id: &str, lane_id: &str, data: serde_json::Value) -> crate::vendors::NewEvent {
-    crate::vendors::NewEvent {
+fn poll_event(kind: &str, session_id: &str, lane_id: &str, data: serde_json::Value) -> rangedesk_domain::NewEvent {
+    rangedesk_domain::NewEvent {
         kind: kind.into(),
         known: true,
         lane_id: Some(lane_id.into()),
@@ -306,7 +294,7 @@ impl Board {
     /// What the vendor's session list says that the board does not: sessions no webhook announced
     /// or whose duration or remaining time changed (`sessionObserved`), and sessions that ended
     /// silently (`sessionVanished`). `api` holds the vendor's sessions as JSON objects.
-    pub fn reconcile(&self, api: &[serde_json::Value], now: jiff::Timestamp) -> Vec<crate::vendors::NewEvent> {
+    pub fn reconcile(&self, api: &[serde_json::Value], now: jiff::Timestamp) -> Vec<rangedesk_domain::NewEvent> {
         let mut out: Vec<_> = api.iter().filter_map(|v| self.observed(v, now)).collect();
         let seen: std::collections::HashSet<String> = api.iter().filter_map(|v| s(v, "session_id")).collect();
         for id in self.sessions.keys().filter(|id| !seen.contains(*id)) {
@@ -316,7 +304,7 @@ impl Board {
     }
 
     /// A `sessionObserved` event when the vendor's view of one session differs from the board's.
-    fn observed(&self, v: &serde_json::Value, now: jiff::Timestamp) -> Option<crate::vendors::NewEvent> {
+    fn observed(&self, v: &serde_json::Value, now: jiff::Timestamp) -> Option<rangedesk_domain::NewEvent> {
         let (id, lane_id) = (s(v, "session_id")?, s(v, "lane_id")?);
         let changed = match self.sessions.get(&id) {
             None => true,
@@ -337,12 +325,12 @@ impl Board {
     }
 
     /// What one session as the vendor shows it changes on the board (see `reconcile`).
-    pub fn reconcile_one(&self, v: &serde_json::Value, now: jiff::Timestamp) -> Vec<crate::vendors::NewEvent> {
+    pub fn reconcile_one(&self, v: &serde_json::Value, now: jiff::Timestamp) -> Vec<rangedesk_domain::NewEvent> {
         self.observed(v, now).into_iter().collect()
     }
 
     /// The vendor no longer knows this session: record that it ended, if the board still has it.
-    pub fn vanished(&self, id: &str) -> Vec<crate::vendors::NewEvent> {
+    pub fn vanished(&self, id: &str) -> Vec<rangedesk_domain::NewEvent> {
         self.sessions
             .get(id)
             .map(|b| vec![poll_event(kinds::SESSION_VANISHED, id, &b.lane_id, serde_json::json!({"session_id": id}))])

@@ -111,7 +111,7 @@ pub struct BoardView {
 /// When a vendor last reached the app with a delivery that was accepted.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct VendorView {
-    pub source: crate::vendors::Source,
+    pub source: rangedesk_domain::Source,
     pub last_delivery_at: Option<String>,
 }
 
@@ -132,7 +132,7 @@ pub struct PurchaseView {
     pub trace_id: String,
     pub session_id: Option<String>,
     pub lane_id: Option<String>,
-    pub status: crate::purchases::Status,
+    pub status: rangedesk_domain::purchase::Status,
     pub items: Vec<PurchaseItemView>,
     pub requested_at: String,
     /// While pending and held: when the lane screen gets the default answer.

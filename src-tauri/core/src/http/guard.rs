@@ -21,13 +21,13 @@
 //! handlers, which record it beside the claimed `by` in every staff event.
 
 use super::AppState;
-use crate::api::{ApiError, ApiErrorCode};
-use crate::staff::Client;
+use crate::error::{ApiError, ApiErrorCode};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
+use rangedesk_domain::staff::Client;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -303,7 +303,7 @@ fn may_change(s: &AppState, client: Client, path: &str) -> Result<(), &'static s
             "settings and the catalogue can be changed in the desktop window or a browser on the desk computer only",
         );
     }
-    if !s.config().board.lan_can_act {
+    if !s.desk.config().board.lan_can_act {
         return Err("this browser may watch the board only; the manager can let LAN browsers act in Settings → Board");
     }
     Ok(())
@@ -389,7 +389,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// A short JSON refusal with nothing else: no page, no CORS header.
 fn refuse(status: StatusCode, code: ApiErrorCode, message: &str) -> Response {
-    let mut resp = ApiError { code, message: message.into() }.into_response();
+    let mut resp = super::error::Error::from(ApiError { code, message: message.into() }).into_response();
     *resp.status_mut() = status;
     resp
 }

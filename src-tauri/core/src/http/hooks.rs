@@ -3,11 +3,10 @@
 //! hands it to ingest, and answers only with what ingest returns after its commit. Unknown paths
 //! and wrong tokens are a bare 404 that is counted, never logged.
 
-use super::{AppState, error, healthz};
+use super::{AppState, healthz, refusal};
 use crate::ingest::{Inbound, MAX_BODY, Outcome};
 use crate::products::{self, ProductsError};
 use crate::purchases;
-use crate::vendors::Source;
 use axum::Json;
 use axum::Router;
 use axum::body::Body;
@@ -16,6 +15,7 @@ use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use rangedesk_domain::Source;
 use std::net::SocketAddr;
 
 pub fn router(state: AppState) -> Router {
@@ -31,7 +31,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn action_target(State(s): State<AppState>, Path(token): Path<String>, req: Request) -> Response {
-    if !s.ingest.hook_token_matches(&token) {
+    if !s.desk.ingest().hook_token_matches(&token) {
         return not_found(State(s)).await;
     }
     receive(&s, Source::ActionTarget, req).await
@@ -51,24 +51,24 @@ async fn lane_products(
     headers: HeaderMap,
     q: Result<Query<LaneQuery>, QueryRejection>,
 ) -> Response {
-    if !s.ingest.hook_token_matches(&token) {
+    if !s.desk.ingest().hook_token_matches(&token) {
         return not_found(State(s)).await;
     }
     let session = headers.get("session-id").and_then(|v| v.to_str().ok());
     let kind = q.ok().and_then(|Query(q)| q.kind);
     tracing::debug!(session_id = session, kind = kind.as_deref(), "lane screen asked for products");
-    match products::for_lane(&s.store, kind.as_deref()).await {
+    match products::for_lane(s.desk.store(), kind.as_deref()).await {
         Ok(list) => Json(list).into_response(),
-        Err(e) => refusal(e),
+        Err(e) => products_refusal(e),
     }
 }
 
 /// `GET …/pictures/{id}`: a picture we host, with the content type read from its bytes.
 async fn lane_picture(State(s): State<AppState>, Path((token, id)): Path<(String, String)>) -> Response {
-    if !s.ingest.hook_token_matches(&token) {
+    if !s.desk.ingest().hook_token_matches(&token) {
         return not_found(State(s)).await;
     }
-    match products::picture(&s.store, &id).await {
+    match products::picture(s.desk.store(), &id).await {
         Ok(Some((content_type, bytes))) => (
             [
                 (header::CONTENT_TYPE, content_type),
@@ -78,37 +78,18 @@ async fn lane_picture(State(s): State<AppState>, Path((token, id)): Path<(String
             bytes,
         )
             .into_response(),
-        Ok(None) => error(StatusCode::NOT_FOUND, "not found"),
-        Err(e) => refusal(e),
+        Ok(None) => refusal(StatusCode::NOT_FOUND, "not found"),
+        Err(e) => products_refusal(e),
     }
 }
 
 /// The vendor-facing `{"error"}` shape for a products failure.
-fn refusal(e: ProductsError) -> Response {
+fn products_refusal(e: ProductsError) -> Response {
     match e {
-        ProductsError::Rule(e) => error(StatusCode::BAD_REQUEST, &e.message),
+        ProductsError::Rule(e) => refusal(StatusCode::BAD_REQUEST, &e.message),
         ProductsError::Api(e) => {
-            error(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE), &e.message)
+            refusal(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE), &e.message)
         }
-    }
-}
-
-/// Just enough of a lane event to decide whether to ask the vendor about its session.
-#[derive(serde::Deserialize)]
-struct Peek {
-    event: Option<String>,
-    session_id: Option<String>,
-}
-
-/// `sessionModified` carries no duration, and an event for a session the board does not know
-/// means the board missed something: either way, ask the vendor about that session.
-fn follow_up(s: &AppState, body: &[u8], known_before: bool) {
-    let Ok(peek) = serde_json::from_slice::<Peek>(body) else { return };
-    let Some(session) = peek.session_id.filter(|id| !id.is_empty()) else { return };
-    let modified = peek.event.as_deref() == Some("sessionModified");
-    let ended = peek.event.as_deref() == Some("sessionStopped");
-    if modified || (!known_before && !ended) {
-        s.reconciler.trigger_refresh(session);
     }
 }
 
@@ -121,8 +102,8 @@ async fn samna(State(s): State<AppState>, req: Request) -> Response {
 }
 
 async fn not_found(State(s): State<AppState>) -> Response {
-    s.ingest.count_not_found();
-    error(StatusCode::NOT_FOUND, "not found")
+    s.desk.ingest().count_not_found();
+    refusal(StatusCode::NOT_FOUND, "not found")
 }
 
 async fn receive(s: &AppState, source: Source, req: Request) -> Response {
@@ -130,39 +111,25 @@ async fn receive(s: &AppState, source: Source, req: Request) -> Response {
     let remote_addr = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.to_string());
     let (parts, body) = req.into_parts();
     let outcome = match read_body(s, body, &parts.headers).await {
-        Ok(body) if source == Source::ActionTarget => {
-            let known = |b: &[u8]| {
-                serde_json::from_slice::<Peek>(b)
-                    .ok()
-                    .and_then(|p| p.session_id)
-                    .is_some_and(|id| s.live.with(|board| board.knows_session(&id)))
-            };
-            let known_before = known(&body);
-            let peek = body.clone();
-            let out = s.ingest.deliver(Inbound { source, headers: parts.headers, body, remote_addr, now }).await;
-            if matches!(out, Ok(Outcome::Accepted { .. } | Outcome::Purchase { .. })) {
-                follow_up(s, &peek, known_before);
-            }
-            out
+        Ok(body) => s.desk.receive(Inbound { source, headers: parts.headers, body, remote_addr, now }).await,
+        Err((status, reason)) => {
+            s.desk.ingest().refuse_unread(source, &parts.headers, remote_addr, status, reason, now).await
         }
-        Ok(body) => s.ingest.deliver(Inbound { source, headers: parts.headers, body, remote_addr, now }).await,
-        Err((status, reason)) => s.ingest.refuse_unread(source, &parts.headers, remote_addr, status, reason, now).await,
     };
     match outcome {
         Ok(Outcome::Purchase { trace_id, verdict: purchases::Verdict::Held { deadline } }) => {
-            held(s, trace_id, deadline).await
-        }
-        Ok(outcome) => {
-            if let Outcome::Purchase { trace_id, verdict: purchases::Verdict::Answered(purchases::Answer::Approved) } =
-                &outcome
-            {
-                purchases::extend_time(s.store.clone(), s.live.clone(), s.reconciler.clone(), trace_id.clone());
+            match s.desk.await_decision(&trace_id, deadline).await {
+                Ok(a) => purchase_answer(&trace_id, a),
+                Err(e) => {
+                    tracing::error!(error = %e, "purchase answer not stored; answering 503");
+                    refusal(StatusCode::SERVICE_UNAVAILABLE, "the purchase could not be recorded; please retry")
+                }
             }
-            answer(source, outcome)
         }
+        Ok(outcome) => answer(source, outcome),
         Err(e) => {
             tracing::error!(%source, error = %e, "delivery not stored; answering 503");
-            error(StatusCode::SERVICE_UNAVAILABLE, "the delivery could not be stored; please retry")
+            refusal(StatusCode::SERVICE_UNAVAILABLE, "the delivery could not be stored; please retry")
         }
     }
 }
@@ -196,32 +163,12 @@ fn is_length_limit(e: &axum::Error) -> bool {
     false
 }
 
-/// Holds the lane screen's request until the desk decides or the deadline passes.
-async fn held(s: &AppState, trace_id: String, deadline: jiff::Timestamp) -> Response {
-    let waiters = s.ingest.purchase_waiters();
-    let wait = deadline.duration_since(jiff::Timestamp::now()).unsigned_abs();
-    let decided = match waiters.receiver(&trace_id) {
-        Some(rx) => tokio::time::timeout(wait, rx).await.ok().and_then(Result::ok),
-        None => None,
-    };
-    let answer = match decided {
-        Some(a) => Ok(a),
-        None => purchases::expire(&s.store, waiters, trace_id.clone(), jiff::Timestamp::now()).await,
-    };
-    match answer {
-        // A staff approval starts its own time extension (the decide handler); nothing to do here.
-        Ok(a) => purchase_answer(&trace_id, a),
-        Err(e) => {
-            tracing::error!(error = %e, "purchase answer not stored; answering 503");
-            error(StatusCode::SERVICE_UNAVAILABLE, "the purchase could not be recorded; please retry")
-        }
-    }
-}
-
-fn purchase_answer(trace_id: &str, a: purchases::Answer) -> Response {
+fn purchase_answer(trace_id: &str, a: rangedesk_domain::purchase::Answer) -> Response {
     match a {
-        purchases::Answer::Approved => Json(serde_json::json!({"success": true, "trace_id": trace_id})).into_response(),
-        purchases::Answer::Declined { error, user_message } => (
+        rangedesk_domain::purchase::Answer::Approved => {
+            Json(serde_json::json!({"success": true, "trace_id": trace_id})).into_response()
+        }
+        rangedesk_domain::purchase::Answer::Declined { error, user_message } => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(serde_json::json!({"error": error, "user_message": user_message, "trace_id": trace_id})),
         )
@@ -240,14 +187,14 @@ fn answer(source: Source, outcome: Outcome) -> Response {
             // `receive` waits for held purchases; reaching here would be a bug, so fail safe.
             purchase_answer(
                 &trace_id,
-                purchases::Answer::Declined {
+                rangedesk_domain::purchase::Answer::Declined {
                     error: "held purchase answered without waiting".into(),
                     user_message: crate::ingest::SEE_THE_DESK.into(),
                 },
             )
         }
         Outcome::Refused { status, reason } => {
-            error(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), &reason)
+            refusal(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), &reason)
         }
     }
 }

@@ -20,7 +20,7 @@ const COALESCE: Duration = Duration::from_millis(100);
 const RETRY: Duration = Duration::from_millis(500);
 
 pub async fn stream(State(s): State<AppState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let changes = s.live.subscribe();
+    let changes = s.desk.live().subscribe();
     let mut shutdown = s.shutdown.clone();
     let first = true;
     let stream = futures_util::stream::unfold((s, changes, first), |(s, mut changes, first)| async move {
@@ -33,7 +33,7 @@ pub async fn stream(State(s): State<AppState>) -> Sse<impl Stream<Item = Result<
             tokio::time::sleep(COALESCE).await;
             while let Ok(_) | Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) = changes.try_recv() {}
         }
-        let view = s.board_view(jiff::Timestamp::now());
+        let view = s.desk.board(jiff::Timestamp::now());
         let mut event = Event::default().event("board").id(view.last_event_id.to_string());
         if first {
             event = event.retry(RETRY);

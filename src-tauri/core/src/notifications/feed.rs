@@ -3,11 +3,16 @@
 //! event), with the settings as they are at that moment.
 
 use super::{Heard, Notice, Notifier, Subject};
-use crate::app::App;
-use crate::vendors::Source;
+use crate::board::Live;
+use crate::config::Config;
+use crate::reconciler::Reconciler;
+use crate::store::Store;
+use rangedesk_domain::Source;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::mpsc;
+use tokio::sync::watch;
 
 /// Lets a burst (a ceasefire's 24 pauses) land before the board is looked at.
 const SETTLE: Duration = Duration::from_millis(250);
@@ -27,11 +32,29 @@ pub enum Update {
     Settled(Subject),
 }
 
-/// Updates as they become due, until the core stops or the receiver is dropped.
-pub fn spawn(app: App) -> mpsc::Receiver<Update> {
+/// What the feed watches: the board, the config in force, and when each vendor was last heard.
+#[derive(Clone)]
+pub struct Watched {
+    pub live: Live,
+    pub store: Store,
+    pub reconciler: Reconciler,
+    pub config: watch::Receiver<Arc<Config>>,
+}
+
+impl Watched {
+    fn config(&self) -> Arc<Config> {
+        self.config.borrow().clone()
+    }
+
+    fn board(&self) -> crate::board::BoardView {
+        self.live.view_for(jiff::Timestamp::now(), &self.config())
+    }
+}
+
+/// Updates as they become due, until `stop` turns true or the receiver is dropped.
+pub fn spawn(app: Watched, mut stop: watch::Receiver<bool>) -> mpsc::Receiver<Update> {
     let (tx, rx) = mpsc::channel(64);
-    let mut changes = app.live().subscribe();
-    let mut stop = app.stopping();
+    let mut changes = app.live.subscribe();
     // The baseline, taken before this returns: what the board shows now is not news, whatever
     // happens after is.
     let mut notifier = Notifier::new();
@@ -84,10 +107,10 @@ async fn stopped(stop: &mut tokio::sync::watch::Receiver<bool>) {
 }
 
 /// The last accepted delivery of each vendor; for Action Target, the last answered poll counts.
-async fn heard(app: &App) -> crate::store::Result<Vec<Heard>> {
+async fn heard(app: &Watched) -> crate::store::Result<Vec<Heard>> {
     let since = jiff::Timestamp::now() - IN_USE;
     let last = app
-        .store()
+        .store
         .read(move |conn| {
             Source::ALL
                 .into_iter()
@@ -95,7 +118,7 @@ async fn heard(app: &App) -> crate::store::Result<Vec<Heard>> {
                 .collect::<crate::store::Result<Vec<_>>>()
         })
         .await?;
-    let polled = app.api_health().last_poll_ok.and_then(|t| t.parse::<jiff::Timestamp>().ok());
+    let polled = app.reconciler.health().last_poll_ok.and_then(|t| t.parse::<jiff::Timestamp>().ok());
     Ok(last
         .into_iter()
         .map(|(source, delivered)| Heard {

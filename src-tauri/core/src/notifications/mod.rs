@@ -15,13 +15,13 @@
 mod feed;
 mod notice;
 
-pub use feed::{Update, spawn};
+pub use feed::{Update, Watched, spawn};
 pub use notice::{Action, FocusLane, Kind, Notice, Subject};
 
 use crate::board::{BoardView, LaneState, LaneView};
 use crate::config::Notifications;
-use crate::purchases::Status;
-use crate::vendors::Source;
+use rangedesk_domain::Source;
+use rangedesk_domain::purchase::Status;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The least time between two toasts of a kind that is not urgent.

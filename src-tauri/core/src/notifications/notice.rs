@@ -3,7 +3,7 @@
 //! that understand markup are told nothing is markup by escaping it in the desktop app.
 
 use crate::board::{HelpView, LaneView, PurchaseView, SessionView};
-use crate::vendors::Source;
+use rangedesk_domain::Source;
 use serde::Serialize;
 use ts_rs::TS;
 

@@ -3,8 +3,8 @@
 //! other line, comments included, stays as the person wrote it.
 
 use super::{SECTIONS, SettingsRefusal, one_line, refusal};
-use crate::api::ApiErrorCode;
 use crate::config::{self, Config};
+use crate::error::ApiErrorCode;
 use serde_json::Value;
 
 /// Keys whose values are never shown, logged or recorded.

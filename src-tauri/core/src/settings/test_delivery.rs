@@ -9,7 +9,8 @@
 
 use crate::config::Config;
 use crate::ingest::TEST_HEADER;
-use crate::vendors::{Source, enviso, samna};
+use crate::vendors::{enviso, samna};
+use rangedesk_domain::Source;
 use serde::Serialize;
 use std::net::SocketAddr;
 use std::time::Duration;

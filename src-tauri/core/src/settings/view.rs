@@ -1,11 +1,10 @@
 //! What the settings screens read: every setting, secrets only ever masked, and whether each
 //! vendor reaches the app. Every type here crosses to TypeScript through ts-rs.
 
-use crate::api::HookUrls;
 use crate::config;
 use crate::reconciler::ApiHealth;
 use crate::store::deliveries::Verdict;
-use crate::vendors::Source;
+use rangedesk_domain::Source;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -149,4 +148,13 @@ mod tests {
         assert_eq!(SecretView::of("4821").hint, None, "a short secret gets no hint at all");
         assert_eq!(SecretView::optional("  "), None);
     }
+}
+
+/// The URLs to paste into each vendor's portal.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct HookUrls {
+    pub action_target: String,
+    pub action_target_products: String,
+    pub enviso: String,
+    pub samna: String,
 }

@@ -4,7 +4,7 @@
 //! bytes, with the whole body's length and SHA-256 beside them, and is pruned when old.
 
 use super::{Result, millis};
-use crate::vendors::Source;
+use rangedesk_domain::Source;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use ts_rs::TS;

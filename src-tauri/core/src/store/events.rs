@@ -2,8 +2,8 @@
 //! event, from a webhook delivery (in the same transaction as the delivery), a poll, or a person.
 
 use super::{Result, StoreError, millis};
-use crate::vendors::{NewEvent, Source};
-use rusqlite::{Connection, Transaction, params};
+use rangedesk_domain::{NewEvent, Source};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -256,6 +256,26 @@ impl Raw {
             vendor_time: self.vendor_time,
         })
     }
+}
+
+/// The lane and session of help call `help_id` (an Action Target `help` event), if there is one.
+pub fn help_call(txn: &Transaction<'_>, help_id: i64) -> Result<Option<(Option<String>, Option<String>)>> {
+    Ok(txn
+        .prepare_cached(
+            "SELECT lane_id, session_id FROM events WHERE id = ?1 AND kind = 'help' AND source = 'action_target'",
+        )?
+        .query_row(params![help_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// Whether rangedesk itself (not a webhook) already recorded `kind` about `subject`: a staff step
+/// such as acknowledging a help call or ticking off an item is taken once.
+pub fn recorded_about(txn: &Transaction<'_>, kind: &str, subject: &str) -> Result<bool> {
+    Ok(txn
+        .prepare_cached("SELECT 1 FROM events WHERE kind = ?1 AND subject = ?2 AND origin <> 'webhook' LIMIT 1")?
+        .query_row(params![kind, subject], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 pub fn count(conn: &Connection) -> Result<i64> {

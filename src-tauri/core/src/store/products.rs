@@ -77,14 +77,6 @@ pub fn replace_all(txn: &Transaction<'_>, rows: &[ProductRow]) -> Result<()> {
     Ok(())
 }
 
-/// `(type, display_name, price_cents)` of one product, inside the writer's transaction.
-pub fn priced(txn: &Transaction<'_>, id: &str) -> Result<Option<(String, String, i64)>> {
-    Ok(txn
-        .prepare_cached("SELECT type, display_name, price_cents FROM products WHERE id = ?1")?
-        .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! lane_id}` plus `items` for `purchaseRequest`; there is no delivery id, so every delivery is new.
 
 use super::{NewEvent, Parsed, Refusal, json_body, required_str, str_field};
+pub use rangedesk_domain::purchase::PurchaseItem;
 use subtle::ConstantTimeEq;
 
 /// The nine event types the vendor documents; anything else is stored and shown as unknown.
@@ -24,13 +25,6 @@ pub const PURCHASE_REQUEST: &str = "purchaseRequest";
 /// token is not a secret.
 pub fn token_matches(expected: &str, given: &str) -> bool {
     !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(given.as_bytes()))
-}
-
-/// One item of a `purchaseRequest`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PurchaseItem {
-    pub id: String,
-    pub qty: i64,
 }
 
 /// Parses a lane event. Only `event` is required of every payload; a `purchaseRequest` also

@@ -8,39 +8,7 @@ pub mod action_target_api;
 pub mod enviso;
 pub mod samna;
 
-use serde::Serialize;
-use ts_rs::TS;
-
-/// Where a delivery came from. The string forms are stored and shown; never rename them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    ActionTarget,
-    Enviso,
-    Samna,
-}
-
-impl Source {
-    pub const ALL: [Source; 3] = [Source::ActionTarget, Source::Enviso, Source::Samna];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::ActionTarget => "action_target",
-            Source::Enviso => "enviso",
-            Source::Samna => "samna",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Source> {
-        Source::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-}
-
-impl std::fmt::Display for Source {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use rangedesk_domain::NewEvent;
 
 /// A delivery that passed verification and parsing.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,23 +17,6 @@ pub struct Parsed {
     /// vendor gives no delivery id (Action Target): every such delivery is new.
     pub dedup_key: Option<String>,
     pub events: Vec<NewEvent>,
-}
-
-/// One normalized event derived from a delivery.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewEvent {
-    /// The vendor's own event name, exactly as received (`help`, `ORDER_CREATED`, `checkin_started`).
-    pub kind: String,
-    /// Whether the vendor documents this event name; unknown ones are kept and shown as unknown.
-    pub known: bool,
-    pub lane_id: Option<String>,
-    pub session_id: Option<String>,
-    /// The thing the event is about when it is not a lane session: an order, pass, booking, code…
-    pub subject: Option<String>,
-    /// The vendor's own timestamp string, untouched (it is informational; ordering uses ours).
-    pub vendor_time: Option<String>,
-    /// The vendor's payload for this event, whole, unknown fields included.
-    pub data: serde_json::Value,
 }
 
 /// Why a delivery was refused. Maps one-to-one onto the statuses in INTERFACES.md.

@@ -33,6 +33,10 @@ impl Running {
         assert!(r.status().is_success(), "{url}: {}", r.status());
         r.json().await.unwrap()
     }
+    /// A staff action on the board with no fields: `POST` of `{}` as JSON, as the UI sends it.
+    pub async fn act(&self, path: &str) -> reqwest::Response {
+        self.http.post(self.board(path)).json(&serde_json::json!({})).send().await.unwrap()
+    }
     pub async fn get_json_pinned(&self, url: &str, pin: &str) -> serde_json::Value {
         let r = self.http.get(url).header("x-rangedesk-pin", pin).send().await.unwrap();
         assert!(r.status().is_success(), "{url}: {}", r.status());

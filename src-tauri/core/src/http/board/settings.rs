@@ -1,0 +1,40 @@
+//! The settings screens. Anyone the guard lets in reads them (a PIN on the LAN); the hook URLs
+//! (they carry the hook token) are for this computer only, and so is every change (the guard
+//! refuses LAN writes to settings before a handler runs).
+
+use super::super::AppState;
+use super::super::error::Result;
+use super::staff_name;
+use crate::error::ApiError;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Extension, Path, State};
+use axum::response::IntoResponse;
+use rangedesk_domain::{Client, Source, Staff};
+
+pub(super) async fn view(State(s): State<AppState>, Extension(client): Extension<Client>) -> Result {
+    Ok(Json(s.desk.settings(client).await?).into_response())
+}
+
+/// `PUT /api/settings/{section}`: a JSON object of the keys to change, plus `by` (who).
+pub(super) async fn change(
+    State(s): State<AppState>,
+    Extension(client): Extension<Client>,
+    Path(section): Path<String>,
+    body: Bytes,
+) -> Result {
+    let mut patch: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
+    let by = match patch.as_object_mut().and_then(|o| o.remove("by")) {
+        Some(serde_json::Value::String(b)) => staff_name(Some(b))?,
+        Some(_) => return Err(ApiError::bad_request("`by` must be a string").into()),
+        None => "desk".into(),
+    };
+    Ok(Json(s.desk.change_settings(&section, patch, &Staff::new(by, client)).await?).into_response())
+}
+
+pub(super) async fn test_delivery(State(s): State<AppState>, Path(source): Path<String>) -> Result {
+    let source = Source::parse(&source)
+        .ok_or_else(|| ApiError::not_found(format!("unknown vendor {source:?}; use action_target, enviso or samna")))?;
+    Ok(Json(s.desk.send_test_delivery(source).await).into_response())
+}
