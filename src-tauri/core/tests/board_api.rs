@@ -1,9 +1,12 @@
 //! The board over real HTTP: webhook events show on it by the time they are answered, staff act
-//! on help calls exactly once, and a restart rebuilds the same board from the log.
+//! on help calls exactly once, and a restart rebuilds the same board from the log (sessions,
+//! help calls, purchases and their tab lines).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
+use rangedesk_core::board::SessionState;
+use rangedesk_core::purchases::Status;
 use serde_json::{Value, json};
 use support::*;
 
@@ -81,21 +84,96 @@ async fn help_is_acknowledged_once_and_resolved_once() {
     assert_eq!(staff["items"][0]["origin"], "staff");
 }
 
+/// A lane purchase sent in the background, as the lane screen does: it waits for the desk. Returns
+/// its trace id once the board shows it pending, and the lane's answer to come.
+async fn held(r: &Running, body: Value) -> (String, tokio::task::JoinHandle<u16>) {
+    let (http, url) = (r.http.clone(), r.at_hook());
+    let answer =
+        tokio::spawn(async move { http.post(url).body(body.to_string()).send().await.unwrap().status().as_u16() });
+    for _ in 0..500 {
+        if let Some(p) = r.app.live().with(|b| b.purchases(Some(Status::Pending))).pop() {
+            return (p.trace_id, answer);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the purchase never showed as pending");
+}
+
+async fn post(r: &Running, path: &str, body: Value) {
+    let resp = r.http.post(r.board(path)).json(&body).send().await.unwrap();
+    assert_eq!(resp.status(), 200, "{path}");
+}
+
+/// Everything the desk is in the middle of survives a restart: the same sessions and lanes, help
+/// calls (one acknowledged, one not), a purchase held and then approved by a person, its tab lines
+/// (one delivered, one still to deliver) and a carrier hit's line, all rebuilt from the log.
 #[tokio::test]
 async fn a_restart_rebuilds_the_same_board_from_the_log() {
-    let r = start().await;
+    let config = format!("{}\n[purchases]\napproval_window_seconds = 60\n\n[carrier_hits]\nfee = 2.5\n", config_text());
+    let r = start_with(&config, Default::default()).await;
     for (lane, s) in [("a", "s-a"), ("b", "s-b")] {
         hook(&r, "sessionCreated", lane, s).await;
         hook(&r, "sessionStarted", lane, s).await;
     }
+    hook(&r, "sessionPaused", "b", "s-b").await;
     hook(&r, "help", "a", "s-a").await;
+    hook(&r, "help", "b", "s-b").await;
     hook(&r, "carrierHit", "b", "s-b").await;
-    let before = r.get_json(&r.board("/api/board")).await;
+    let first_call = r.app.live().with(|b| b.view(jiff::Timestamp::now()).help[0].help_id);
+    post(&r, &format!("/api/help/{first_call}/ack"), json!({"by": "Sam"})).await;
+    // Ammunition is asked of the desk (the default rule), so the whole request is held.
+    let items = json!([{"id": "AMMO-9MM", "qty": 2}, {"id": "TARGET-B27", "qty": 1}]);
+    let (trace, answer) =
+        held(&r, json!({"event": "purchaseRequest", "session_id": "s-a", "lane_id": "a", "items": items})).await;
+    post(&r, &format!("/api/purchases/{trace}/approve"), json!({"by": "Kim"})).await;
+    assert_eq!(answer.await.unwrap(), 200, "the lane was told yes");
+    post(&r, &format!("/api/tab/{trace}:0/delivered"), json!({"by": "Lee"})).await;
+
+    // One instant for both views, so countdowns and the 12-hour window of decided purchases agree.
+    let at = jiff::Timestamp::now();
+    let before = r.app.live().view(at);
+    let before_http = r.get_json(&r.board("/api/board")).await;
     let dir = r.stop().await;
-    let r = start_in(dir, &config_text(), Default::default()).await;
-    let after = r.get_json(&r.board("/api/board")).await;
-    for key in ["lanes", "sessions", "help", "ceasefire", "last_event_id"] {
-        assert_eq!(before[key], after[key], "{key} survives a restart unchanged");
+    let r = start_in(dir, &config, Default::default()).await;
+    let after = r.app.live().view(at);
+    let after_http = r.get_json(&r.board("/api/board")).await;
+
+    // What the board held before the restart, so that an empty board cannot pass.
+    let session = |id: &str| before.sessions.iter().find(|s| s.session_id == id).unwrap();
+    assert_eq!(session("s-a").state, SessionState::Active);
+    assert_eq!(session("s-b").state, SessionState::Paused);
+    assert_eq!(session("s-b").carrier_hits, 1);
+    let lanes: Vec<_> = before.lanes.iter().map(|l| (l.lane_id.as_str(), l.open_help, l.carrier_hits)).collect();
+    assert_eq!(lanes, [("a", 1, 0), ("b", 1, 1)], "both lanes, each with its open call");
+    let acks: Vec<_> = before.help.iter().map(|h| h.acknowledged_by.as_deref()).collect();
+    assert_eq!(acks, [Some("Sam"), None], "one call acknowledged, one still open");
+    let [p] = &before.purchases[..] else { panic!("one purchase: {:?}", before.purchases) };
+    assert_eq!(
+        (p.trace_id.as_str(), p.status, p.decided_by.as_deref()),
+        (trace.as_str(), Status::Approved, Some("Kim"))
+    );
+    let mut tab: Vec<_> = before
+        .tab
+        .iter()
+        .map(|t| (t.product_id.as_str(), t.to_deliver, t.delivered_by.as_deref(), t.total_cents))
+        .collect();
+    tab.sort_unstable();
+    assert_eq!(
+        tab,
+        [("AMMO-9MM", false, Some("Lee"), 3798), ("TARGET-B27", true, None, 150), ("carrier_hit", false, None, 250)],
+        "the purchase's two lines, one delivered and one to deliver, and the carrier hit's fee"
+    );
+
+    // …and the restarted board holds all of it, part for part.
+    assert_eq!(after.lanes, before.lanes, "lanes survive a restart unchanged");
+    assert_eq!(after.sessions, before.sessions, "sessions survive a restart unchanged");
+    assert_eq!(after.help, before.help, "help calls, acknowledged or not, survive a restart");
+    assert_eq!(after.purchases, before.purchases, "the decided purchase survives a restart");
+    assert_eq!(after.tab, before.tab, "tab lines, delivered or not, survive a restart");
+    assert_eq!(after.vendors, before.vendors, "the last delivery per vendor survives a restart");
+    assert_eq!(after, before, "the whole board at one instant is the same after a restart");
+    for key in ["lanes", "sessions", "help", "purchases", "tab", "ceasefire", "last_event_id"] {
+        assert_eq!(before_http[key], after_http[key], "{key} survives a restart unchanged");
     }
 }
 

@@ -127,6 +127,7 @@ pub fn count(dir: &Path, sql: &str) -> i64 {
 }
 
 pub mod process;
+pub mod property;
 
 /// A simulator standing in for Action Target, and an app pointed at it.
 pub struct WithSim {
