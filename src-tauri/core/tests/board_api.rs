@@ -6,7 +6,7 @@
 mod support;
 
 use rangedesk_core::board::SessionState;
-use rangedesk_core::purchases::Status;
+use rangedesk_core::domain::purchase::Status;
 use serde_json::{Value, json};
 use support::*;
 
