@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What the user on the lane screen reads when a purchase cannot be completed at the lane.
-pub use rangedesk_domain::purchase::SEE_THE_DESK;
 
 /// Largest body we read, as INTERFACES.md fixes it.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -475,7 +474,7 @@ mod tests {
         else {
             panic!("{out:?}")
         };
-        assert_eq!(user_message, SEE_THE_DESK);
+        assert_eq!(user_message, rangedesk_domain::purchase::SEE_THE_DESK);
         let evs = s.read(|c| events::list(c, &events::Filter { limit: 10, ..Default::default() })).await.unwrap();
         let kinds: Vec<_> = evs.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(kinds, ["purchaseDeclined", "purchaseRequest"], "the request and our answer are both events");

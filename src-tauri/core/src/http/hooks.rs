@@ -189,7 +189,7 @@ fn answer(source: Source, outcome: Outcome) -> Response {
                 &trace_id,
                 rangedesk_domain::purchase::Answer::Declined {
                     error: "held purchase answered without waiting".into(),
-                    user_message: crate::ingest::SEE_THE_DESK.into(),
+                    user_message: rangedesk_domain::purchase::SEE_THE_DESK.into(),
                 },
             )
         }

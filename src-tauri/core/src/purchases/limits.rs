@@ -80,7 +80,7 @@ pub fn check(items: &[PurchaseItem], priced: &[Option<Priced>]) -> Result<(), Ou
         if entry.is_some_and(|p| p.price_cents.checked_mul(total).is_none()) {
             return Err(OutOfRange {
                 error: format!("{}: qty {total} at this price does not fit in a number of cents", name.id),
-                user_message: crate::ingest::SEE_THE_DESK.to_owned(),
+                user_message: rangedesk_domain::purchase::SEE_THE_DESK.to_owned(),
             });
         }
         if qty % limits.step != 0 {
@@ -223,7 +223,7 @@ mod tests {
         }
         assert_eq!(check(&[item("A", 2)], std::slice::from_ref(&odd)), Ok(()), "exactly i64::MAX - 1 fits");
         let e = check(&[item("A", 3)], &[odd]).unwrap_err();
-        assert_eq!(e.user_message, crate::ingest::SEE_THE_DESK);
+        assert_eq!(e.user_message, rangedesk_domain::purchase::SEE_THE_DESK);
     }
 
     #[test]
