@@ -30,6 +30,9 @@ pub struct Launch {
 }
 
 /// Every operation of the desk is called on the app directly (`app.board(now)`), as on the desk.
+/// The trade-off: `Deref` on a handle that is not a pointer hides where a method comes from, but
+/// the alternative was forwarding ~30 methods by hand, the second facade this replaced; this way
+/// `Desk` is the one list of operations, and Tauri keeps managing the `App` it started.
 impl std::ops::Deref for App {
     type Target = Desk;
     fn deref(&self) -> &Desk {
