@@ -5,7 +5,6 @@ pub mod api;
 pub mod app;
 pub mod board;
 pub mod config;
-pub mod demo;
 pub mod desktop;
 pub mod files;
 pub mod help;
