@@ -1,8 +1,9 @@
 //! The desktop app: the core in a window. Parses the same flags as `rangedesk-server`, checks the
 //! config before any window opens, lets a second launch hand over to the first (single instance),
-//! then starts the core on Tauri's async runtime, serves the window's IPC commands from it, shows
-//! its notifications and tray, and drains the core before the process exits, whether the window
-//! was closed, Quit was chosen in the tray, or the process was told to stop.
+//! then starts the core on Tauri's async runtime (with `--demo`, the simulator beside it, from
+//! `rangedesk-demo`), serves the window's IPC commands from it, shows its notifications and tray,
+//! and drains the core before the process exits, whether the window was closed, Quit was chosen in
+//! the tray, or the process was told to stop.
 
 mod commands;
 mod instance;
@@ -128,7 +129,7 @@ pub fn run() -> ExitCode {
         }
     };
     // The core's tasks are spawned on Tauri's runtime, so they keep running while the window does.
-    let core = match tauri::async_runtime::block_on(App::start(launch)) {
+    let core = match tauri::async_runtime::block_on(rangedesk_demo::start(launch)) {
         Ok(core) => core,
         Err(e) => return fail(&e),
     };

@@ -16,7 +16,7 @@ export const UI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO = resolve(UI_DIR, '..');
 const TARGET = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(REPO, 'target');
 
-/** The binaries under test: `cargo build -p rangedesk-core --bin rangedesk-server` (and `-p rangedesk-sim`). */
+/** The binaries under test: `cargo build -p rangedesk-server --bin rangedesk-server` (and `-p rangedesk-sim`). */
 export const SERVER_BIN = process.env.RANGEDESK_SERVER ?? join(TARGET, 'debug', 'rangedesk-server');
 export const SIM_BIN = process.env.RANGEDESK_SIM ?? join(TARGET, 'debug', 'rangedesk-sim');
 /** Where the tests save screenshots for people to look at (gitignored; CI keeps the folder). */
@@ -79,7 +79,7 @@ export async function until(what, f, ms = 15000, every = 100) {
 /** Checks the binaries and the UI build exist, with what to run when they do not. */
 export function checkBuilt({ sim = false } = {}) {
   const missing = [];
-  if (!existsSync(SERVER_BIN)) missing.push(`${SERVER_BIN} (cargo build -p rangedesk-core --bin rangedesk-server)`);
+  if (!existsSync(SERVER_BIN)) missing.push(`${SERVER_BIN} (cargo build -p rangedesk-server --bin rangedesk-server)`);
   if (sim && !existsSync(SIM_BIN)) missing.push(`${SIM_BIN} (cargo build -p rangedesk-sim --bin rangedesk-sim)`);
   if (!existsSync(join(UI_DIR, 'dist', 'index.html'))) missing.push('ui/dist (npm run build)');
   if (!existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (apt-get install chromium)`);

@@ -4,7 +4,7 @@
 // `rangedesk-server --demo` (a busy range, so the board is as big as it gets at 24 lanes).
 //
 //   cd ui && npm run build && node scripts/latency.mjs [--n 200] [--json]
-//   (needs `cargo build -p rangedesk-core --bin rangedesk-server`; honours CARGO_TARGET_DIR)
+//   (needs `cargo build -p rangedesk-server --bin rangedesk-server`; honours CARGO_TARGET_DIR)
 //
 // Clocks: node stamps the answer with performance.timeOrigin + performance.now(); the page stamps
 // the element's insertion (MutationObserver) and the next frame (requestAnimationFrame) on its own

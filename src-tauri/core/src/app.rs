@@ -85,36 +85,43 @@ pub struct App {
     _tasks: Arc<Mutex<()>>,
 }
 
+/// A launch resolved, before anything listens: the data directory ready and the config read and
+/// checked. Demo mode (the `rangedesk-demo` crate) points the config at its simulator between
+/// `prepare` and `App::start_prepared`, so the core itself never links the fake vendor.
+pub struct Prepared {
+    pub data_dir: PathBuf,
+    pub checked: Checked,
+}
+
+/// Resolves the data directory (created owner-only and checked writable) and reads and checks the
+/// config there or at `--config`.
+pub fn prepare(launch: &Launch) -> Result<Prepared, StartError> {
+    let data_dir = data_dir(launch)?;
+    ensure_writable(&data_dir)?;
+    let config_path = launch.config_path.clone().unwrap_or_else(|| crate::paths::default_config(&data_dir));
+    let checked = config::load(&config_path)?;
+    // The file holds every vendor key; one written by hand or by an older version may be 0644.
+    if let Err(e) = crate::files::make_private(&config_path) {
+        tracing::warn!(file = %config_path.display(), error = %e, "cannot make the config file private (0600)");
+    }
+    Ok(Prepared { data_dir, checked })
+}
+
 impl App {
     /// Resolves directories and config, opens the store and binds the configured addresses.
+    /// `launch.demo` only picks the demo data directory here: the binaries start through
+    /// `rangedesk_demo::start`, which also starts the simulator and points the config at it.
     pub async fn start(launch: Launch) -> Result<App, StartError> {
-        let data_dir = data_dir(&launch)?;
-        ensure_writable(&data_dir)?;
-        let config_path = launch.config_path.clone().unwrap_or_else(|| crate::paths::default_config(&data_dir));
-        let mut checked = config::load(&config_path)?;
-        // The file holds every vendor key; one written by hand or by an older version may be 0644.
-        if let Err(e) = crate::files::make_private(&config_path) {
-            tracing::warn!(file = %config_path.display(), error = %e, "cannot make the config file private (0600)");
-        }
-        let sim = if launch.demo {
-            let sim = crate::demo::start_simulator().await.map_err(|e| StartError::DataDir {
-                dir: data_dir.clone(),
-                problem: format!("cannot start the demo simulator: {e}"),
-            })?;
-            crate::demo::configure(&mut checked, &sim);
-            Some(sim)
-        } else {
-            None
-        };
+        Self::start_prepared(prepare(&launch)?).await
+    }
+
+    /// Saves a new hook token if the config has none, binds the configured addresses and starts.
+    pub async fn start_prepared(prepared: Prepared) -> Result<App, StartError> {
+        let Prepared { data_dir, mut checked } = prepared;
         config::ensure_hook_token(&mut checked)?;
         let public = bind(&checked, "server.listen", checked.listen).await?;
         let board = bind(&checked, "server.board_listen", checked.board_listen).await?;
-        let app = Self::start_on(checked, data_dir, public, board, store::Options::default()).await?;
-        if let Some(sim) = sim {
-            tracing::info!(api = %sim.api_base(), "demo mode: the simulator plays a busy Saturday");
-            crate::demo::run(sim, app.hook_urls(), app.shutdown.subscribe());
-        }
-        Ok(app)
+        Self::start_on(checked, data_dir, public, board, store::Options::default()).await
     }
 
     /// Starts on listeners the caller bound (tests use port 0). The config must have a hook token.
@@ -274,8 +281,8 @@ impl App {
         crate::notifications::spawn(self.desk.watched(), self.stopping())
     }
 
-    /// Turns true when `shutdown` is called.
-    pub(crate) fn stopping(&self) -> watch::Receiver<bool> {
+    /// Turns true when `shutdown` is called (demo mode stops its scenario on it).
+    pub fn stopping(&self) -> watch::Receiver<bool> {
         self.shutdown.subscribe()
     }
 

@@ -7,7 +7,8 @@
 //!    refusals, settings, visits, logs, status, notifications;
 //! 5. the one facade, [`desk::Desk`], which the window's commands and the HTTP handlers both call;
 //! 6. http (the two listeners' routers, guard and serving);
-//! 7. the runtime ([`app`]): start-up and wiring. The binaries sit on top.
+//! 7. the runtime ([`app`]): start-up and wiring. Demo mode (`rangedesk-demo`) and the binaries
+//!    sit on top, outside this crate.
 
 pub use rangedesk_domain as domain;
 
@@ -44,7 +45,6 @@ pub mod desk;
 
 // 6, 7.
 pub mod app;
-pub mod demo;
 pub mod desktop;
 pub mod http;
 

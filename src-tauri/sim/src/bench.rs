@@ -96,7 +96,7 @@ pub async fn run(options: Options, command: String) -> anyhow::Result<Results> {
     let server = options.server.clone().unwrap_or_else(|| sim.with_file_name("rangedesk-server"));
     anyhow::ensure!(
         server.is_file(),
-        "{}: no such file; build it with `cargo build --release -p rangedesk-core` or pass --server",
+        "{}: no such file; build it with `cargo build --release -p rangedesk-server` or pass --server",
         server.display()
     );
     let parent = options.work_dir.clone().unwrap_or_else(std::env::temp_dir);

@@ -63,9 +63,9 @@ struct LoadArgs {
     /// `action_target.hook_token` of the server (required for action-target)
     #[arg(long, default_value = "")]
     hook_token: String,
-    #[arg(long, default_value = rangedesk_core::demo::DEMO_ENVISO_KEY)]
+    #[arg(long, default_value = rangedesk_demo::DEMO_ENVISO_KEY)]
     enviso_key: String,
-    #[arg(long, default_value = rangedesk_core::demo::DEMO_SAMNA_SECRET)]
+    #[arg(long, default_value = rangedesk_demo::DEMO_SAMNA_SECRET)]
     samna_secret: String,
     /// Closed loop: workers sending back to back, one connection each
     #[arg(long, default_value_t = 16)]

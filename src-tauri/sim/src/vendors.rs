@@ -13,7 +13,7 @@ pub struct SimArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8790")]
     pub listen: SocketAddr,
     /// The API key the fake API expects, sent as `<auth-header>: Bearer <key>`
-    #[arg(long, default_value = rangedesk_core::demo::DEMO_API_KEY)]
+    #[arg(long, default_value = rangedesk_demo::DEMO_API_KEY)]
     pub api_key: String,
     #[arg(long, default_value = "Authorization")]
     pub auth_header: String,
@@ -37,9 +37,9 @@ pub struct TargetArgs {
     /// rangedesk's `action_target.hook_token`
     #[arg(long, default_value = "")]
     pub hook_token: String,
-    #[arg(long, default_value = rangedesk_core::demo::DEMO_ENVISO_KEY)]
+    #[arg(long, default_value = rangedesk_demo::DEMO_ENVISO_KEY)]
     pub enviso_key: String,
-    #[arg(long, default_value = rangedesk_core::demo::DEMO_SAMNA_SECRET)]
+    #[arg(long, default_value = rangedesk_demo::DEMO_SAMNA_SECRET)]
     pub samna_secret: String,
 }
 

@@ -15,8 +15,8 @@ async fn scenario_drives_all_three_vendors_at_a_running_app() {
     let dir = tempfile::tempdir().unwrap();
     let text = format!(
         "[action_target]\nhook_token = \"{TOKEN}\"\npoll_seconds = 0\n[enviso]\nhmac_keys = [\"{}\"]\n[samna]\nsecrets = [\"{}\"]\n",
-        rangedesk_core::demo::DEMO_ENVISO_KEY,
-        rangedesk_core::demo::DEMO_SAMNA_SECRET
+        rangedesk_demo::DEMO_ENVISO_KEY,
+        rangedesk_demo::DEMO_SAMNA_SECRET
     );
     let checked = rangedesk_core::config::parse(&dir.path().join("rangedesk.toml"), &text).unwrap();
     let public = TcpListener::bind("127.0.0.1:0").await.unwrap();

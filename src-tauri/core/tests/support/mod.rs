@@ -126,7 +126,6 @@ pub fn count(dir: &Path, sql: &str) -> i64 {
     open_db(dir).query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
-pub mod process;
 pub mod property;
 
 /// A simulator standing in for Action Target, and an app pointed at it.

@@ -1,8 +1,12 @@
 //! Demo mode: the simulator stands in for Action Target, Enviso and Samna on this computer, the app
 //! is pointed at it with published demo keys, and a busy Saturday at a 24-lane range plays out.
 //! Nothing leaves the machine: demo mode listens on loopback only.
+//!
+//! A crate of its own so that the core library never links the fake vendor: the binaries start
+//! through `start`, which is the core's `App::start` when `--demo` is not given.
 
-use crate::config::Checked;
+use rangedesk_core::app::{self, App, Launch, StartError};
+use rangedesk_core::config::Checked;
 use rangedesk_simulator::{SimConfig, Simulator, Targets};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -18,6 +22,24 @@ pub const SCENARIO: &str = "busy-saturday";
 /// board's countdowns and the simulator's agree.
 const WARM_UP_SPEED: f64 = 60.0;
 const WARM_UP: Duration = Duration::from_secs(35);
+
+/// Starts the app as launched; with `launch.demo`, the simulator first and the config pointed at it
+/// (the config file itself is left as it is), then the scenario once the app listens.
+pub async fn start(launch: Launch) -> Result<App, StartError> {
+    if !launch.demo {
+        return App::start(launch).await;
+    }
+    let mut prepared = app::prepare(&launch)?;
+    let sim = start_simulator().await.map_err(|e| StartError::DataDir {
+        dir: prepared.data_dir.clone(),
+        problem: format!("cannot start the demo simulator: {e}"),
+    })?;
+    configure(&mut prepared.checked, &sim);
+    let app = App::start_prepared(prepared).await?;
+    tracing::info!(api = %sim.api_base(), "demo mode: the simulator plays a busy Saturday");
+    run(sim, app.hook_urls(), app.stopping());
+    Ok(app)
+}
 
 /// Starts the simulator's fake Action Target API on a free loopback port.
 pub async fn start_simulator() -> std::io::Result<Simulator> {
@@ -52,7 +74,7 @@ pub fn configure(checked: &mut Checked, sim: &Simulator) {
 /// Sends the simulator's deliveries to the running app and plays the scenario until shutdown.
 pub fn run(
     sim: Simulator,
-    urls: crate::settings::HookUrls,
+    urls: rangedesk_core::settings::HookUrls,
     mut shutdown: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     sim.set_targets(Targets {

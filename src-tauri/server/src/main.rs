@@ -1,7 +1,9 @@
-//! `rangedesk-server`: the core without a window.
+//! `rangedesk-server`: the core without a window, and with `--demo` the simulator beside it
+//! (`rangedesk-demo`). A package of its own because the core library cannot depend on the demo crate
+//! that depends on it.
 
 use clap::Parser;
-use rangedesk_core::app::{self, App, Launch};
+use rangedesk_core::app::{self, Launch};
 use std::process::ExitCode;
 
 /// mimalloc rather than glibc's malloc: every delivery is allocated on a tokio thread and freed on
@@ -39,7 +41,7 @@ async fn run(launch: Launch) -> ExitCode {
     };
     let _logs = rangedesk_core::logging::init(&rangedesk_core::paths::log_dir(&data_dir));
     let signal = rangedesk_core::shutdown_signal();
-    let app = match App::start(launch).await {
+    let app = match rangedesk_demo::start(launch).await {
         Ok(a) => a,
         Err(e) => return fail(&e),
     };
