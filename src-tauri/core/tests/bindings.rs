@@ -71,6 +71,12 @@ struct UiConstants {
     default_ageing_amber_seconds: u64,
     #[ts(type = "number")]
     default_ageing_red_seconds: u64,
+    /// The longest session the lane drawer may start, in minutes.
+    #[ts(type = "number")]
+    max_session_minutes: i64,
+    /// The longest customer name a session may carry, in characters.
+    #[ts(type = "number")]
+    max_customer_name_chars: usize,
     /// Settings keys that take effect only after a restart (`SettingsChanged.applies_after_restart`).
     #[ts(type = "ReadonlyArray<string>")]
     restart_keys: Vec<&'static str>,
@@ -97,6 +103,8 @@ fn constants() -> UiConstants {
         ending_soon_minutes: board::ENDING_SOON_MINUTES,
         default_ageing_amber_seconds: ageing.ageing_amber_seconds,
         default_ageing_red_seconds: ageing.ageing_red_seconds,
+        max_session_minutes: sessions::MAX_SESSION_MINUTES,
+        max_customer_name_chars: sessions::MAX_CUSTOMER_NAME_CHARS,
         restart_keys: RESTART_KEYS.to_vec(),
         event_kinds: EventKinds {
             desk: vec![

@@ -15,6 +15,14 @@ ending_soon_minutes: number,
  */
 default_ageing_amber_seconds: number, default_ageing_red_seconds: number, 
 /**
+ * The longest session the lane drawer may start, in minutes.
+ */
+max_session_minutes: number, 
+/**
+ * The longest customer name a session may carry, in characters.
+ */
+max_customer_name_chars: number, 
+/**
  * Settings keys that take effect only after a restart (`SettingsChanged.applies_after_restart`).
  */
 restart_keys: ReadonlyArray<string>, 

@@ -5,6 +5,8 @@ export const UI_CONSTANTS = {
   "ending_soon_minutes": 5.0,
   "default_ageing_amber_seconds": 60,
   "default_ageing_red_seconds": 180,
+  "max_session_minutes": 480,
+  "max_customer_name_chars": 60,
   "restart_keys": [
     "server.listen",
     "server.board_listen",
