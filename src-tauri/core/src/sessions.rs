@@ -14,6 +14,12 @@ use rangedesk_domain::{NewEvent, Source};
 use serde::Deserialize;
 use ts_rs::TS;
 
+/// The longest session Action Target takes, and the most one change may add or take away.
+pub const MAX_SESSION_MINUTES: i64 = 480;
+
+/// The longest customer name a session may carry, in characters, after trimming.
+pub const MAX_CUSTOMER_NAME_CHARS: usize = 60;
+
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct StartSession {
@@ -90,10 +96,10 @@ pub async fn start(
     who: Staff,
 ) -> Result<SessionView, ApiError> {
     let name = req.customer_name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 60 {
+    if name.is_empty() || name.chars().count() > MAX_CUSTOMER_NAME_CHARS {
         return Err(ApiError::bad_request("`customer_name` must be 1 to 60 characters"));
     }
-    if !(1..=480).contains(&req.duration) {
+    if !(1..=MAX_SESSION_MINUTES).contains(&req.duration) {
         return Err(ApiError::bad_request("`duration` must be between 1 and 480 minutes"));
     }
     live.with(|b| b.lane_for_new_session(&req.lane_id)).map_err(ApiError::conflict)?;
@@ -140,7 +146,7 @@ pub async fn modify(
     req: ModifySession,
     who: Staff,
 ) -> Result<SessionView, ApiError> {
-    if req.minutes == 0 || req.minutes.abs() > 480 {
+    if req.minutes == 0 || req.minutes.abs() > MAX_SESSION_MINUTES {
         return Err(ApiError::bad_request("`minutes` must be between -480 and 480, and not 0"));
     }
     let lane = live

@@ -58,8 +58,24 @@ pub use rangedesk_domain::kinds::SETTINGS_CHANGED;
 pub const SECTIONS: [&str; 8] =
     ["server", "action_target", "enviso", "samna", "purchases", "board", "notifications", "carrier_hits"];
 
+/// A section of `rangedesk.toml` the settings screens change (`PUT /api/settings/{section}`), as
+/// the UI's type. The core takes the section as the path segment it came in and refuses an unknown
+/// one in words (`patch::edits`); the bindings test keeps this enum and `SECTIONS` equal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SettingsSection {
+    Server,
+    ActionTarget,
+    Enviso,
+    Samna,
+    Purchases,
+    Board,
+    Notifications,
+    CarrierHits,
+}
+
 /// Keys the running app was built from: saved now, in force after the next start.
-const RESTART_KEYS: [&str; 11] = [
+pub const RESTART_KEYS: [&str; 11] = [
     "server.listen",
     "server.board_listen",
     "server.board_pin",

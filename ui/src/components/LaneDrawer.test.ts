@@ -4,6 +4,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BoardView } from '../lib/bindings/BoardView';
 import type { EventRow } from '../lib/bindings/EventRow';
+import { UI_CONSTANTS } from '../lib/bindings/constants';
 import Board from '../routes/Board.svelte';
 import { at, board, lane, tabItem } from '../test/fixtures';
 
@@ -161,6 +162,16 @@ describe('Lane drawer', () => {
       ]),
     );
     expect((await d.findByRole('alert')).textContent).toBe('Cannot start: the lane already has a session');
+  });
+
+  it('takes no more name or minutes than the core accepts for a new session', async () => {
+    desktop(running());
+    const { container } = render(Board);
+    const { dialog } = await openLane(container, 'L2');
+    const form = within(within(dialog).getByRole('form', { name: 'Start a session' }));
+    // A longer name would only come back refused: `customer_name` must be 1 to 60 characters.
+    expect((form.getByLabelText('Customer name') as HTMLInputElement).maxLength).toBe(UI_CONSTANTS.max_customer_name_chars);
+    expect((form.getByLabelText('Minutes') as HTMLInputElement).max).toBe(String(UI_CONSTANTS.max_session_minutes));
   });
 
   it('shows the session’s timeline newest first, as text, and reads it again when the board moves', async () => {

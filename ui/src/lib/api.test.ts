@@ -1,7 +1,22 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import * as api from './api';
+import type { HelpView } from './bindings/HelpView';
+import type { Picture } from './bindings/Picture';
+import type { Product } from './bindings/Product';
+import type { PurchaseView } from './bindings/PurchaseView';
+import type { Resolved } from './bindings/Resolved';
+import type { SessionView } from './bindings/SessionView';
+import type { SettingsChanged } from './bindings/SettingsChanged';
+import type { SettingsSection } from './bindings/SettingsSection';
+import type { SettingsView } from './bindings/SettingsView';
+import type { TabItemView } from './bindings/TabItemView';
+import type { TestDeliveryResult } from './bindings/TestDeliveryResult';
 
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  clearMocks();
+  vi.unstubAllGlobals();
+});
 
 /** A browser: no Tauri internals, and a fetch that answers `status` with `body`. */
 function browser(status: number, body: unknown) {
@@ -86,5 +101,99 @@ describe('the browser live feed', () => {
     board();
     expect(said).toEqual([true, false, true]);
     stop();
+  });
+});
+
+describe('the calls', () => {
+  // Checked by svelte-check (a type error, not a failed assertion): each answer has the generated
+  // type of what the core's handler returns, never `unknown`.
+  it('each resolves with the generated type of what the core answers', () => {
+    expectTypeOf(api.acknowledgeHelp).returns.toEqualTypeOf<Promise<HelpView>>();
+    expectTypeOf(api.resolveHelp).returns.toEqualTypeOf<Promise<Resolved>>();
+    expectTypeOf(api.approvePurchase).returns.toEqualTypeOf<Promise<PurchaseView>>();
+    expectTypeOf(api.declinePurchase).returns.toEqualTypeOf<Promise<PurchaseView>>();
+    expectTypeOf(api.tickOff).returns.toEqualTypeOf<Promise<TabItemView>>();
+    expectTypeOf(api.modifySession).returns.toEqualTypeOf<Promise<SessionView>>();
+    expectTypeOf(api.stopSession).returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf(api.settings).returns.toEqualTypeOf<Promise<SettingsView>>();
+    expectTypeOf(api.changeSettings).parameter(0).toEqualTypeOf<SettingsSection>();
+    expectTypeOf(api.changeSettings).returns.toEqualTypeOf<Promise<SettingsChanged>>();
+    expectTypeOf(api.sendTestDelivery).returns.toEqualTypeOf<Promise<TestDeliveryResult>>();
+    expectTypeOf(api.products).returns.toEqualTypeOf<Promise<Product[]>>();
+    expectTypeOf(api.replaceProducts).returns.toEqualTypeOf<Promise<Product[]>>();
+    expectTypeOf(api.checkProducts).returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf(api.uploadPicture).returns.toEqualTypeOf<Promise<Picture>>();
+  });
+
+  it('stops a session with nothing to read, whichever transport answered', async () => {
+    // The window's command answers null, the browser API {session_id, lane_id, stopped}: the
+    // board shows the session gone, so neither is passed on.
+    mockIPC(() => null);
+    expect(await api.stopSession('S1')).toBeUndefined();
+    clearMocks();
+    browser(200, { session_id: 'S1', lane_id: 'L1', stopped: true });
+    expect(await api.stopSession('S1')).toBeUndefined();
+  });
+});
+
+describe('one error decoding for every call', () => {
+  const REFUSED = {
+    error: 'board.ageing_red_seconds: must be more than board.ageing_amber_seconds',
+    code: 'bad_request',
+    key: 'board.ageing_red_seconds',
+  };
+  const BROKEN = { error: 'T-1: price 1.005 has more than two decimals', code: 'bad_request', rule: 'price_decimals', index: 1 };
+
+  /** The same refusal through the window's IPC and through the browser API. */
+  async function both(body: object, call: () => Promise<unknown>): Promise<unknown[]> {
+    mockIPC(() => {
+      throw body;
+    });
+    const ipc = await call().catch((e: unknown) => e);
+    clearMocks();
+    browser(400, body);
+    const http = await call().catch((e: unknown) => e);
+    return [ipc, http];
+  }
+
+  it('reads a settings refusal, with the key at fault, the same over IPC and HTTP', async () => {
+    for (const err of await both(REFUSED, () => api.changeSettings('board', { ageing_red_seconds: 30 }))) {
+      expect(api.errorMessage(err)).toBe(REFUSED.error);
+      expect(api.errorCode(err)).toBe('bad_request');
+      expect(api.refusal(err).key).toBe('board.ageing_red_seconds');
+    }
+  });
+
+  it('reads a catalogue refusal, with its rule and row, the same over IPC and HTTP', async () => {
+    for (const err of await both(BROKEN, () => api.checkProducts([]))) {
+      const r = api.refusal(err);
+      expect([r.message, r.code, r.rule, r.index, r.key]).toEqual([BROKEN.error, 'bad_request', 'price_decimals', 1, null]);
+    }
+  });
+
+  it('reads an error of a board call ({code, message} over IPC) as its HTTP twin', async () => {
+    mockIPC(() => {
+      throw { code: 'conflict', message: 'the purchase T1 was already answered' };
+    });
+    const err = await api.approvePurchase('T1').catch((e: unknown) => e);
+    expect([api.errorCode(err), api.errorMessage(err)]).toEqual(['conflict', 'the purchase T1 was already answered']);
+    expect([api.refusal(err).key, api.refusal(err).rule, api.refusal(err).index]).toEqual([null, null, null]);
+  });
+});
+
+describe('the one client', () => {
+  // The sources as text, through Vite's `?raw`: what ships, tests aside (they mock the IPC).
+  const SOURCES = import.meta.glob(['../**/*.ts', '../**/*.svelte', '!../**/*.test.ts'], {
+    query: '?raw',
+    import: 'default',
+    eager: true,
+  }) as Record<string, string>;
+
+  it('is the only code that talks to the window, so no call can bypass its transport or decoding', () => {
+    expect(Object.keys(SOURCES).length, 'the glob found the sources').toBeGreaterThan(30);
+    const outside = Object.entries(SOURCES)
+      .filter(([path, text]) => !path.startsWith('./api/') && text.includes('@tauri-apps/api'))
+      .map(([path]) => path);
+    expect(outside).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { at, board, help, lane, purchase, T0 } from '../test/fixtures';
+import { UI_CONSTANTS } from './bindings/constants';
 import {
+  ageingOf,
   ageOf,
   formatAge,
   formatCountdown,
@@ -86,6 +88,28 @@ describe('ageing', () => {
     expect(secondsLeft(at(12), T0 + 500)).toBe(12);
     expect(secondsLeft(at(1), T0 + 5000)).toBe(0);
     expect(secondsLeft(null, T0)).toBeNull();
+  });
+});
+
+describe('thresholds', () => {
+  // The core's values, through the generated constants.ts (stale against the Rust constants, the
+  // bindings test fails): the UI never keeps a copy that could drift.
+  it('turns ending soon exactly where the core’s board does', () => {
+    const soon = UI_CONSTANTS.ending_soon_minutes;
+    const l = lane({ state: 'active', minutes_remaining: soon + 1 });
+    expect(liveState(l, soon + 0.01)).toBe('active');
+    expect(liveState(l, soon)).toBe('ending_soon');
+  });
+
+  it('falls back to the core’s default ageing for a board that carries none', () => {
+    const ageing = ageingOf({ ageing_amber_seconds: 0, ageing_red_seconds: 0 });
+    expect(ageing).toEqual({
+      amberMs: UI_CONSTANTS.default_ageing_amber_seconds * 1000,
+      redMs: UI_CONSTANTS.default_ageing_red_seconds * 1000,
+    });
+    expect(ageOf(ageing.amberMs - 1)).toBe('fresh');
+    expect(ageOf(ageing.amberMs)).toBe('amber');
+    expect(ageOf(ageing.redMs)).toBe('red');
   });
 });
 

@@ -1,11 +1,14 @@
 // What the board shows, as pure functions of a BoardView and the time: lane state words and
 // classes, local countdowns, ageing, grouping by bay and the order of the action queue. Time is
 // passed in, so tests need no clock.
+import type { ApiHealth } from './bindings/ApiHealth';
 import type { BoardView } from './bindings/BoardView';
+import { UI_CONSTANTS } from './bindings/constants';
 import type { HelpView } from './bindings/HelpView';
 import type { LaneState } from './bindings/LaneState';
 import type { LaneView } from './bindings/LaneView';
 import type { PurchaseView } from './bindings/PurchaseView';
+import type { Source } from './bindings/Source';
 import type { TabItemView } from './bindings/TabItemView';
 
 const WORDS: Record<LaneState, string> = {
@@ -35,9 +38,6 @@ export function stateClass(state: LaneState): string {
   return `state-${state.replace('_', '-')}`;
 }
 
-/** The same thresholds as the core's board (board/mod.rs): overtime at 0, ending soon at 5. */
-export const ENDING_SOON_MINUTES = 5;
-
 const RUNNING: ReadonlySet<LaneState> = new Set(['active', 'ending_soon', 'overtime']);
 
 /**
@@ -60,11 +60,14 @@ export function minutesLeft(lane: LaneView, asOf: string, now: number): number |
   return lane.minutes_remaining - elapsed / 60_000;
 }
 
-/** The state at `now`: a running session crosses into ending soon and overtime between pushes. */
+/**
+ * The state at `now`: a running session crosses into ending soon and overtime between pushes, at
+ * the core's thresholds (overtime at 0, ending soon at `ending_soon_minutes`).
+ */
 export function liveState(lane: LaneView, left: number | null): LaneState {
   if (!RUNNING.has(lane.state) || left === null) return lane.state;
   if (left <= 0) return 'overtime';
-  if (left <= ENDING_SOON_MINUTES) return 'ending_soon';
+  if (left <= UI_CONSTANTS.ending_soon_minutes) return 'ending_soon';
   return 'active';
 }
 
@@ -83,9 +86,12 @@ export function formatCountdown(minutes: number | null): string {
 
 export type Age = 'fresh' | 'amber' | 'red';
 
-/** When waiting turns amber and red; configurable, these are the defaults staff asked for. */
+/** When waiting turns amber and red; configurable, by default the core's defaults. */
 export type Ageing = { amberMs: number; redMs: number };
-export const DEFAULT_AGEING: Ageing = { amberMs: 60_000, redMs: 180_000 };
+export const DEFAULT_AGEING: Ageing = {
+  amberMs: UI_CONSTANTS.default_ageing_amber_seconds * 1000,
+  redMs: UI_CONSTANTS.default_ageing_red_seconds * 1000,
+};
 
 /** The thresholds the core's config sets (`board.ageing_*_seconds`), as each board carries them. */
 export function ageingOf(board: Pick<BoardView, 'ageing_amber_seconds' | 'ageing_red_seconds'>): Ageing {
@@ -125,10 +131,7 @@ export function secondsLeft(deadline: string | null, now: number): number | null
   return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-/**
- * Still waiting for the desk. Read from `decided_at` rather than `status`: the generated binding
- * for the purchase status is shadowed by another type named `Status` (see the report to the core).
- */
+/** Still waiting for the desk: nobody (no rule, no person, no timeout) has decided it yet. */
 export function isPending(p: PurchaseView): boolean {
   return p.decided_at === null;
 }
@@ -223,7 +226,7 @@ export type VendorLink = {
   title: string;
 };
 
-const SHORT_NAMES: Record<string, string> = { action_target: 'Lanes', enviso: 'Enviso', samna: 'Samna' };
+const SHORT_NAMES: Record<Source, string> = { action_target: 'Lanes', enviso: 'Enviso', samna: 'Samna' };
 
 /**
  * Each vendor's connection as the board shows it: when it last delivered and whether it has gone
@@ -232,7 +235,7 @@ const SHORT_NAMES: Record<string, string> = { action_target: 'Lanes', enviso: 'E
  */
 export function vendorLinks(
   board: Pick<BoardView, 'vendors' | 'vendor_silent_minutes' | 'stale'>,
-  api: { polling: boolean; last_poll_ok: string | null; last_error: string | null; stale: boolean } | null,
+  api: Pick<ApiHealth, 'polling' | 'last_poll_ok' | 'last_error' | 'stale'> | null,
   now: number,
 ): VendorLink[] {
   const silentMs = Number(board.vendor_silent_minutes) * 60_000;

@@ -1,8 +1,6 @@
 // What only the desktop window has: the app's own health (single instance) to show as a notice,
 // and the `focus-lane` event a click on a desktop notification sends (src-tauri/src/notify.rs).
-import { invoke } from '@tauri-apps/api/core';
-import { listen } from '@tauri-apps/api/event';
-import { inWindow } from './api';
+import * as api from './api';
 import type { DesktopStatus } from './bindings/DesktopStatus';
 import type { FocusLane } from './bindings/FocusLane';
 
@@ -12,21 +10,13 @@ export const FOCUS_LANE = 'focus-lane';
 
 /** The desktop app's notices; none in a browser. */
 export async function desktopNotices(): Promise<string[]> {
-  if (!inWindow()) return [];
-  const s = await invoke<DesktopStatus>('desktop_status');
-  return s.notices;
+  if (!api.inWindow()) return [];
+  return (await api.desktopStatus()).notices;
 }
 
 /** Calls `onFocus` for each notification click until the returned function is called. */
 export function onFocusLane(onFocus: (f: FocusLane) => void): () => void {
-  if (!inWindow()) return () => {};
-  let stop: (() => void) | null = null;
-  let stopped = false;
-  listen<FocusLane>(FOCUS_LANE, (e) => onFocus(e.payload)).then((un) => (stopped ? un() : (stop = un)));
-  return () => {
-    stopped = true;
-    stop?.();
-  };
+  return api.onWindowEvent<FocusLane>(FOCUS_LANE, onFocus);
 }
 
 function byData(root: ParentNode, attr: string, value: string): HTMLElement | null {

@@ -1,8 +1,14 @@
 // Events in words, for the lane drawer's timeline and the activity feed. The vendor's own name
 // is always shown beside these words, so an event type not listed here still reads as it came.
 import type { EventRow } from './bindings/EventRow';
+import { UI_CONSTANTS } from './bindings/constants';
 
-const WORDS: Record<string, string> = {
+type Kinds = typeof UI_CONSTANTS.event_kinds;
+
+/** An event type the core knows: one of its own records, or one a vendor documents. */
+export type EventKind = Kinds[keyof Kinds][number];
+
+const WORDS: Partial<Record<EventKind, string>> = {
   // Action Target's lane events.
   sessionCreated: 'Session created',
   sessionStarted: 'Shooter entered the lane',
@@ -51,7 +57,8 @@ const WORDS: Record<string, string> = {
 
 /** Staff's words for an event type; the type itself when it has none. */
 export function eventWords(type: string): string {
-  return WORDS[type] ?? type;
+  const words: Record<string, string | undefined> = WORDS;
+  return words[type] ?? type;
 }
 
 function str(v: unknown): string | null {

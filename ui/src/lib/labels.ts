@@ -1,6 +1,7 @@
 // Words staff read for the wire names of the core's enums.
+import type { Source } from './bindings/Source';
 
-const SOURCES: Record<string, string> = {
+const SOURCES: Record<Source, string> = {
   action_target: 'Action Target',
   enviso: 'Enviso',
   samna: 'Samna',
@@ -8,5 +9,6 @@ const SOURCES: Record<string, string> = {
 
 /** The vendor's name as it is written in its own portal; unknown ones as they came. */
 export function sourceName(source: string): string {
-  return SOURCES[source] ?? source;
+  const names: Record<string, string | undefined> = SOURCES;
+  return names[source] ?? source;
 }

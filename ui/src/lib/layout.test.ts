@@ -88,7 +88,16 @@ describe('readable and touchable', () => {
     expect(Number(name?.[1])).toBeGreaterThanOrEqual(24);
   });
 
-  it.each(['components/QueueItem.svelte', 'components/LaneDrawer.svelte', 'components/ActionQueue.svelte', 'App.svelte', 'app.css', 'components/Notices.svelte'])(
+  it.each([
+    'components/QueueItem.svelte',
+    'components/LaneDrawer.svelte',
+    'components/drawer/SessionPanel.svelte',
+    'components/drawer/SessionTab.svelte',
+    'components/ActionQueue.svelte',
+    'App.svelte',
+    'app.css',
+    'components/Notices.svelte',
+  ])(
     '%s gives its buttons a 44 px touch target',
     (file) => {
       const css = src(file);

@@ -234,6 +234,20 @@ describe('Settings: drafts', () => {
     expect((screen.getByLabelText('Red after (seconds)') as HTMLInputElement).value).toBe('240');
     expect(fee.value, 'the unsaved fee is not thrown away').toBe('2.5');
   });
+
+  it('keeps an unsaved edit across a switch of tab', async () => {
+    mockIPC((cmd) => (cmd === 'settings' ? view() : undefined));
+    render(Settings);
+    await fireEvent.click(await screen.findByRole('tab', { name: 'Purchases, fees, alerts' }));
+    await fireEvent.input(screen.getByLabelText(/Fee per hit/), { target: { value: '2.5' } });
+    await fireEvent.click(screen.getByRole('tab', { name: 'Board on the LAN' }));
+    await fireEvent.input(screen.getByLabelText(/Board address/), { target: { value: '0.0.0.0:8788' } });
+    await fireEvent.click(screen.getByRole('tab', { name: 'Purchases, fees, alerts' }));
+    // Each tab is its own component, gone while another is open; the drafts live in the screen.
+    expect((screen.getByLabelText(/Fee per hit/) as HTMLInputElement).value, 'the fee typed before').toBe('2.5');
+    await fireEvent.click(screen.getByRole('tab', { name: 'Board on the LAN' }));
+    expect((screen.getByLabelText(/Board address/) as HTMLInputElement).value, 'the address typed before').toBe('0.0.0.0:8788');
+  });
 });
 
 describe('Catalogue editor', () => {

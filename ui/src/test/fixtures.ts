@@ -49,8 +49,7 @@ export function purchase(over: Partial<PurchaseView> = {}): PurchaseView {
     trace_id: 'T1',
     session_id: 'S1',
     lane_id: 'L1',
-    // The binding's `status` names the wrong type (see the report to the core); the UI never reads it.
-    status: 'pending' as unknown as PurchaseView['status'],
+    status: 'pending',
     items: [{ id: 'ammo-9mm', qty: 2, display_name: null, product_type: null }],
     requested_at: at(-10),
     deadline: at(10),

@@ -18,6 +18,10 @@ use rangedesk_domain::kinds::{self, purchase};
 use rangedesk_domain::purchase::Status;
 use std::collections::{BTreeMap, HashMap};
 
+/// A running session is "ending soon" with this many minutes left or fewer (overtime below 0).
+/// The UI recomputes the state between pushes with the same threshold (`ui/src/lib/board.ts`).
+pub const ENDING_SOON_MINUTES: f64 = 5.0;
+
 /// A lane as the vendor's set-up lists it.
 #[derive(Debug, Clone, PartialEq)]
 struct Lane {
@@ -505,7 +509,7 @@ impl Board {
                 SessionState::Paused => LaneState::Paused,
                 SessionState::Active => match remaining {
                     Some(r) if r <= 0.0 => LaneState::Overtime,
-                    Some(r) if r <= 5.0 => LaneState::EndingSoon,
+                    Some(r) if r <= ENDING_SOON_MINUTES => LaneState::EndingSoon,
                     _ => LaneState::Active,
                 },
             },

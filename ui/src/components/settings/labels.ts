@@ -1,5 +1,5 @@
 // Words for the settings screens: delivery verdicts, purchase rules, setting keys.
-import type { CatalogueRule } from '../../lib/bindings/CatalogueRule';
+import { UI_CONSTANTS } from '../../lib/bindings/constants';
 import type { Rule } from '../../lib/bindings/Rule';
 import type { Verdict } from '../../lib/bindings/Verdict';
 
@@ -13,8 +13,11 @@ export const RULES: Array<{ value: Rule; label: string }> = [
   { value: 'decline', label: 'Decline' },
 ];
 
-/** The settings a restart applies, in words for the notice. */
-const KEYS: Record<string, string> = {
+/** A setting that takes effect only after a restart. */
+type RestartKey = (typeof UI_CONSTANTS.restart_keys)[number];
+
+/** The settings a restart applies, in words for the notice; the others show their key. */
+const KEYS: Partial<Record<RestartKey, string>> = {
   'server.listen': 'webhook address',
   'server.board_listen': 'board address',
   'server.board_pin': 'board PIN',
@@ -26,8 +29,6 @@ const KEYS: Record<string, string> = {
 };
 
 export function keyLabel(key: string): string {
-  return KEYS[key] ?? key;
+  const words: Record<string, string | undefined> = KEYS;
+  return words[key] ?? key;
 }
-
-/** Rules that are about the whole list rather than one row. */
-export const LIST_RULES: CatalogueRule[] = ['time_count', 'too_many_of_type'];

@@ -1,0 +1,28 @@
+// The UI's one API client. Every call goes through ./transport.ts, which picks the window's IPC
+// or the browser API and decodes every failure into one ApiFailure; every answer has the type
+// generated from the Rust structs through ts-rs (../bindings), none declared here by hand.
+// Screens import this module only, never @tauri-apps/api.
+export * from './board';
+export * from './records';
+export * from './settings';
+export { ApiFailure, errorCode, errorMessage, inWindow, onWindowEvent, refusal } from './transport';
+
+export type { ApiError } from '../bindings/ApiError';
+export type { BoardView } from '../bindings/BoardView';
+export type { CatalogueRule } from '../bindings/CatalogueRule';
+export type { DeliveryRow } from '../bindings/DeliveryRow';
+export type { DesktopStatus } from '../bindings/DesktopStatus';
+export type { EventRow } from '../bindings/EventRow';
+export type { HookUrls } from '../bindings/HookUrls';
+export type { Page } from '../bindings/Page';
+export type { Picture } from '../bindings/Picture';
+export type { Product } from '../bindings/Product';
+export type { SessionView } from '../bindings/SessionView';
+export type { SettingsChanged } from '../bindings/SettingsChanged';
+export type { SettingsSection } from '../bindings/SettingsSection';
+export type { SettingsView } from '../bindings/SettingsView';
+export type { Source } from '../bindings/Source';
+export type { StartSession } from '../bindings/StartSession';
+export type { Status } from '../bindings/Status';
+export type { TestDeliveryResult } from '../bindings/TestDeliveryResult';
+export type { VisitsView } from '../bindings/VisitsView';
