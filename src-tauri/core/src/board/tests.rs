@@ -1,4 +1,6 @@
 use super::*;
+use crate::store::events::{EventRow, Origin};
+use rangedesk_domain::kinds;
 use serde_json::json;
 
 const T0: i64 = 1_764_000_000_000;
