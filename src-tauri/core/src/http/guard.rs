@@ -19,6 +19,9 @@
 //!
 //! The client it found (`loopback` or the LAN address) rides in the request's extensions for the
 //! handlers, which record it beside the claimed `by` in every staff event.
+//!
+//! The Host check is in `guard/host.rs`, the PIN and its sessions in `guard/pin.rs`, the back-off
+//! on wrong PINs in `guard/guesses.rs`; this module holds the layer and the write rules.
 
 use super::AppState;
 use crate::error::{ApiError, ApiErrorCode};
@@ -26,30 +29,23 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use base64::Engine as _;
 use rangedesk_domain::staff::Client;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use subtle::ConstantTimeEq;
 
-/// Wrong PINs a client may try in [`WRONG_WINDOW`] before it must wait.
-pub const MAX_WRONG: u32 = 5;
-const WRONG_WINDOW: Duration = Duration::from_secs(60);
-/// The first wait; each lockout after it doubles, up to [`MAX_LOCKOUT`].
-const FIRST_LOCKOUT: Duration = Duration::from_secs(30);
-const MAX_LOCKOUT: Duration = Duration::from_secs(3600);
-/// A client that guessed nothing wrong for this long starts again from the first wait.
-const FORGIVE_AFTER: Duration = Duration::from_secs(3600);
-/// How long a browser stays signed in after `?pin=`: a working day.
-pub const SESSION_SECONDS: u64 = 12 * 3600;
+mod guesses;
+mod host;
+mod pin;
+
+pub use guesses::{Guesses, MAX_WRONG};
+pub use pin::{SESSION_COOKIE, SESSION_SECONDS};
+use pin::{cookie, digest, query_pin, without_pin};
+
 /// Sessions and guessing clients remembered at most; beyond, the oldest are forgotten first, so
 /// a flood of new addresses or cookies cannot grow memory without bound.
 const MAX_ENTRIES: usize = 4096;
-/// The session cookie's name. The old `rangedesk_pin` cookie held the PIN itself and is ignored.
-pub const SESSION_COOKIE: &str = "rangedesk_session";
 
 /// Who may use the board listener and how; built once at start from the config and the bound
 /// address.
@@ -96,132 +92,6 @@ impl BoardAccess {
             sessions: Mutex::new(HashMap::new()),
             guesses: Mutex::new(HashMap::new()),
         }
-    }
-
-    /// Whether `host` (a `Host` header value) names this listener.
-    pub fn host_is_ours(&self, host: &str) -> bool {
-        let host = host.trim().to_ascii_lowercase();
-        let default_port = if self.tls { 443 } else { 80 };
-        let (name, port) = split_host(&host);
-        let port = match port {
-            Some(p) => p,
-            None if name.is_empty() => return false,
-            None => default_port,
-        };
-        let normal = format!("{name}:{port}");
-        if self.hosts.contains(&normal) {
-            return true;
-        }
-        if self.any_ip_literal && port == self.port {
-            let bare = name.trim_start_matches('[').trim_end_matches(']');
-            return bare.parse::<IpAddr>().is_ok();
-        }
-        false
-    }
-
-    fn pin_matches(&self, given: &str) -> bool {
-        self.pin.is_some_and(|pin| bool::from(digest(given.as_bytes()).ct_eq(&pin)))
-    }
-
-    fn session_is_valid(&self, token: &str, now: Instant) -> bool {
-        let key = digest(token.as_bytes());
-        let mut sessions = lock(&self.sessions);
-        match sessions.get(&key) {
-            Some(until) if *until > now => true,
-            Some(_) => {
-                sessions.remove(&key);
-                false
-            }
-            None => false,
-        }
-    }
-
-    /// A new session token; only its digest is kept.
-    fn new_session(&self, now: Instant) -> String {
-        let bytes: [u8; 32] = rand::random();
-        let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-        let mut sessions = lock(&self.sessions);
-        sessions.retain(|_, until| *until > now);
-        if sessions.len() >= MAX_ENTRIES
-            && let Some(oldest) = sessions.iter().min_by_key(|(_, until)| **until).map(|(k, _)| *k)
-        {
-            sessions.remove(&oldest);
-        }
-        sessions.insert(digest(token.as_bytes()), now + Duration::from_secs(SESSION_SECONDS));
-        token
-    }
-
-    /// How long `ip` must still wait before it may try a PIN again.
-    fn locked_for(&self, ip: IpAddr, now: Instant) -> Option<Duration> {
-        lock(&self.guesses).get(&ip).and_then(|g| g.locked_for(now))
-    }
-
-    fn wrong_pin(&self, ip: IpAddr, now: Instant) {
-        let mut guesses = lock(&self.guesses);
-        if guesses.len() >= MAX_ENTRIES && !guesses.contains_key(&ip) {
-            guesses.retain(|_, g| !g.forgotten(now));
-            if guesses.len() >= MAX_ENTRIES
-                && let Some(oldest) = guesses.iter().min_by_key(|(_, g)| g.last_wrong).map(|(k, _)| *k)
-            {
-                guesses.remove(&oldest);
-            }
-        }
-        guesses.entry(ip).or_insert_with(|| Guesses::new(now)).wrong(now);
-    }
-
-    fn right_pin(&self, ip: IpAddr) {
-        lock(&self.guesses).remove(&ip);
-    }
-
-    fn cookie(&self, token: &str) -> String {
-        let secure = if self.tls { "; Secure" } else { "" };
-        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}{secure}")
-    }
-}
-
-/// One client's wrong PINs: a count in the current minute and the lockouts so far.
-#[derive(Debug, Clone)]
-pub struct Guesses {
-    window_start: Instant,
-    wrong: u32,
-    lockouts: u32,
-    locked_until: Option<Instant>,
-    last_wrong: Instant,
-}
-
-impl Guesses {
-    pub fn new(now: Instant) -> Guesses {
-        Guesses { window_start: now, wrong: 0, lockouts: 0, locked_until: None, last_wrong: now }
-    }
-
-    /// Counts a wrong PIN at `now`; the [`MAX_WRONG`]th in a minute starts a lockout, each one
-    /// twice as long as the one before.
-    pub fn wrong(&mut self, now: Instant) {
-        if now.duration_since(self.last_wrong) >= FORGIVE_AFTER {
-            self.lockouts = 0;
-        }
-        if now.duration_since(self.window_start) >= WRONG_WINDOW {
-            self.window_start = now;
-            self.wrong = 0;
-        }
-        self.last_wrong = now;
-        self.wrong += 1;
-        if self.wrong >= MAX_WRONG {
-            let wait = FIRST_LOCKOUT.saturating_mul(1u32 << self.lockouts.min(16)).min(MAX_LOCKOUT);
-            self.lockouts = self.lockouts.saturating_add(1);
-            self.locked_until = Some(now + wait);
-            self.wrong = 0;
-            self.window_start = now;
-        }
-    }
-
-    /// The wait left at `now`, if locked.
-    pub fn locked_for(&self, now: Instant) -> Option<Duration> {
-        self.locked_until.filter(|until| *until > now).map(|until| until - now)
-    }
-
-    fn forgotten(&self, now: Instant) -> bool {
-        self.locked_for(now).is_none() && now.duration_since(self.last_wrong) >= FORGIVE_AFTER
     }
 }
 
@@ -332,57 +202,6 @@ fn same_origin_json(h: &HeaderMap, host: &str, tls: bool) -> Result<(), &'static
     Ok(())
 }
 
-/// `name` and port of a `Host` value; `[v6]:port` keeps its brackets.
-fn split_host(host: &str) -> (&str, Option<u16>) {
-    let (name, port) = if host.starts_with('[') {
-        match host.find(']') {
-            Some(end) => (&host[..=end], host[end + 1..].strip_prefix(':')),
-            None => return (host, None),
-        }
-    } else {
-        match host.rsplit_once(':') {
-            Some((n, p)) => (n, Some(p)),
-            None => (host, None),
-        }
-    };
-    match port {
-        None => (name, None),
-        // A port that does not parse matches nothing (port 0 is never ours).
-        Some(p) => (name, Some(p.parse().unwrap_or(0))),
-    }
-}
-
-/// The `pin` of a query string, URL-decoded (`%2B`, `+`).
-fn query_pin(query: Option<&str>) -> Option<String> {
-    form_urlencoded::parse(query?.as_bytes()).find(|(k, _)| k == "pin").map(|(_, v)| v.into_owned())
-}
-
-/// The same path and query without `pin`.
-fn without_pin(uri: &axum::http::Uri) -> String {
-    let rest: Vec<(String, String)> = uri
-        .query()
-        .map(|q| form_urlencoded::parse(q.as_bytes()).filter(|(k, _)| k != "pin").map(|(k, v)| (k.into(), v.into())))
-        .into_iter()
-        .flatten()
-        .collect();
-    if rest.is_empty() {
-        return uri.path().to_owned();
-    }
-    let q = form_urlencoded::Serializer::new(String::new()).extend_pairs(rest).finish();
-    format!("{}?{q}", uri.path())
-}
-
-fn cookie(h: &HeaderMap, name: &str) -> Option<String> {
-    h.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
-        let (k, v) = c.trim().split_once('=')?;
-        (k == name).then(|| v.to_owned())
-    })
-}
-
-fn digest(b: &[u8]) -> [u8; 32] {
-    Sha256::digest(b).into()
-}
-
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -411,101 +230,9 @@ fn too_many(wait: Duration) -> Response {
 mod tests {
     use super::*;
 
-    fn access(pin: &str, listen: &str, extra: &[&str]) -> BoardAccess {
+    pub(super) fn access(pin: &str, listen: &str, extra: &[&str]) -> BoardAccess {
         let extra: Vec<String> = extra.iter().map(|s| (*s).to_owned()).collect();
         BoardAccess::new(pin, listen.parse().unwrap(), &extra, false)
-    }
-
-    #[test]
-    fn loopback_names_with_our_port_are_ours_and_nothing_else_without_a_pin() {
-        let a = access("", "127.0.0.1:8788", &["desk-pc.local:8788"]);
-        for ok in ["127.0.0.1:8788", "localhost:8788", "LOCALHOST:8788", "[::1]:8788"] {
-            assert!(a.host_is_ours(ok), "{ok}");
-        }
-        for bad in [
-            "evil.example:8788",
-            "127.0.0.1:8789",
-            "localhost",
-            "127.0.0.1",
-            "",
-            "desk-pc.local:8788", // board_hosts count in PIN mode only
-            "192.168.1.10:8788",
-            "localhost.evil.example:8788",
-            "127.0.0.1:8788@evil",
-        ] {
-            assert!(!a.host_is_ours(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn pin_mode_adds_the_listen_address_ip_literals_and_board_hosts() {
-        let a = access("123456", "0.0.0.0:8788", &["Desk-PC.local:8788", "range.example:443"]);
-        for ok in ["192.168.1.10:8788", "[fe80::1]:8788", "desk-pc.local:8788", "range.example:443", "localhost:8788"] {
-            assert!(a.host_is_ours(ok), "{ok}");
-        }
-        for bad in ["evil.example:8788", "192.168.1.10:9999", "desk-pc.local:9999", "rebind.evil.example:8788"] {
-            assert!(!a.host_is_ours(bad), "{bad}");
-        }
-        let fixed = access("123456", "192.168.1.10:8788", &[]);
-        assert!(fixed.host_is_ours("192.168.1.10:8788"));
-        assert!(!fixed.host_is_ours("10.0.0.5:8788"), "a specific listen address is the only IP literal");
-    }
-
-    #[test]
-    fn a_host_without_a_port_is_the_scheme_default() {
-        let a = BoardAccess::new("", "127.0.0.1:443".parse().unwrap(), &[], true);
-        assert!(a.host_is_ours("localhost"));
-        assert!(!BoardAccess::new("", "127.0.0.1:443".parse().unwrap(), &[], false).host_is_ours("localhost"));
-    }
-
-    #[test]
-    fn the_pin_is_compared_whole_and_as_given() {
-        let a = access("4821-77", "0.0.0.0:8788", &[]);
-        assert!(a.pin_matches("4821-77"));
-        for bad in ["4821-7", "4821-777", "", "4821-78"] {
-            assert!(!a.pin_matches(bad), "{bad}");
-        }
-        assert!(!access("", "127.0.0.1:8788", &[]).pin_matches(""), "no PIN matches nothing");
-    }
-
-    #[test]
-    fn query_pins_are_url_decoded_and_removed_from_the_redirect() {
-        assert_eq!(query_pin(Some("a=1&pin=12%2B34+5")).as_deref(), Some("12+34 5"));
-        assert_eq!(query_pin(Some("pinx=1")), None);
-        let uri: axum::http::Uri = "/board?pin=123456&day=2026-12-01".parse().unwrap();
-        assert_eq!(without_pin(&uri), "/board?day=2026-12-01");
-        assert_eq!(without_pin(&"/?pin=1".parse().unwrap()), "/");
-    }
-
-    #[test]
-    fn five_wrong_pins_in_a_minute_lock_out_for_longer_each_time() {
-        let t0 = Instant::now();
-        let mut g = Guesses::new(t0);
-        for i in 0..MAX_WRONG - 1 {
-            g.wrong(t0 + Duration::from_secs(u64::from(i)));
-            assert!(g.locked_for(t0 + Duration::from_secs(u64::from(i))).is_none(), "{i} wrong is still allowed");
-        }
-        let t5 = t0 + Duration::from_secs(10);
-        g.wrong(t5);
-        assert_eq!(g.locked_for(t5), Some(FIRST_LOCKOUT));
-        let t_free = t5 + FIRST_LOCKOUT;
-        assert!(g.locked_for(t_free).is_none(), "the wait ends");
-        for i in 0..MAX_WRONG {
-            g.wrong(t_free + Duration::from_secs(u64::from(i)));
-        }
-        let t10 = t_free + Duration::from_secs(u64::from(MAX_WRONG - 1));
-        assert_eq!(g.locked_for(t10), Some(FIRST_LOCKOUT * 2), "the second lockout is twice the first");
-    }
-
-    #[test]
-    fn wrong_pins_spread_over_more_than_a_minute_never_lock() {
-        let t0 = Instant::now();
-        let mut g = Guesses::new(t0);
-        for i in 0..20u64 {
-            let t = t0 + Duration::from_secs(i * 16);
-            g.wrong(t);
-            assert!(g.locked_for(t).is_none(), "4 a minute is a person mistyping, not a guesser ({i})");
-        }
     }
 
     #[test]
