@@ -12,8 +12,6 @@ use rangedesk_domain::Source;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// What the user on the lane screen reads when a purchase cannot be completed at the lane.
-
 /// Largest body we read, as INTERFACES.md fixes it.
 pub const MAX_BODY: usize = 64 * 1024;
 

@@ -12,9 +12,8 @@
 //! the same way on both: the other board tests say what each event must do.
 //!
 //! Prints `property board_rebuilt_from_the_log: N cases passed` (run with `--nocapture`).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use proptest::prelude::*;
 use proptest::sample::Index;

@@ -1,7 +1,6 @@
 //! busy-saturday, a whole compressed day, against a receiver that accepts everything.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -1,7 +1,6 @@
 //! The Action Target API client through real HTTP on loopback against a small fake of the vendor,
 //! which records every request it sees: what each endpoint sends and reads, which failures are
 //! retried and which never are, and the words staff see for each failure.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use axum::Router;
 use axum::extract::{Json, Path, Query, Request, State};

@@ -1,7 +1,6 @@
 //! Action Target webhooks and the playground reach a real receiver with the documented payloads.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

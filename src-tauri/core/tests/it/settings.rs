@@ -2,9 +2,8 @@
 //! secrets never come back, a bad value is refused naming its key and leaves the file alone, a saved
 //! change keeps the person's comments and applies at once where it can, and a test delivery goes
 //! through the public listener into the delivery log.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use serde_json::{Value, json};
 use support::*;

@@ -1,8 +1,7 @@
 //! Deliveries through real HTTP on loopback into the real store: what each vendor route answers,
 //! what it stores, and what it refuses.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use serde_json::{Value, json};
 use support::*;

@@ -3,9 +3,8 @@
 //! the store with its WAL and SHM, and the log files are 0600, and a settings save keeps the
 //! config at 0600 (a save used to write a fresh 0644 file over it).
 #![cfg(unix)]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;

@@ -2,9 +2,8 @@
 //! the real store: a refused body is kept only in part (with its length and hash), a client past
 //! its rate of refusals is counted without rows, old refusals are pruned, and below the free-space
 //! floor refusals leave no row. Accepted deliveries are kept whole throughout.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use futures::StreamExt;
 use rangedesk_core::refusals::{KEPT_BODY_BYTES, ROWS_PER_CLIENT_PER_MINUTE};

@@ -1,9 +1,8 @@
 //! The notification feed of a running app, fed by real webhooks over loopback: what a desktop
 //! would show, before any notification server is involved (tests/desktop-notifications.sh then
 //! checks what reaches one).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use rangedesk_core::notifications::{Action, Kind, Notice, Subject, Update};
 use std::time::Duration;

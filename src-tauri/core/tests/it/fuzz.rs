@@ -7,9 +7,8 @@
 //!
 //! Each property prints `property NAME: N cases passed` (run with `--nocapture` to see it); the
 //! counts are set so the whole binary stays well under a minute in debug on two cores.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use proptest::prelude::*;
 use proptest::sample::Index;

@@ -1,8 +1,7 @@
 //! The TypeScript types the UI uses are generated from the Rust structs and committed in
 //! `ui/src/lib/bindings/`, with the core's constants the UI computes with (`constants.ts`). This
-//! fails when they are stale; `UPDATE_BINDINGS=1 cargo test -p rangedesk-core --test bindings`
+//! fails when they are stale; `UPDATE_BINDINGS=1 cargo test -p rangedesk-core --test it bindings`
 //! rewrites them.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use rangedesk_core::board::BoardView;
 use rangedesk_core::desktop::DesktopStatus;
@@ -179,13 +178,13 @@ fn generated_typescript_is_fresh() {
     assert_eq!(
         want.keys().collect::<Vec<_>>(),
         have.keys().collect::<Vec<_>>(),
-        "ui/src/lib/bindings has other files than the Rust types produce; run UPDATE_BINDINGS=1 cargo test -p rangedesk-core --test bindings"
+        "ui/src/lib/bindings has other files than the Rust types produce; run UPDATE_BINDINGS=1 cargo test -p rangedesk-core --test it bindings"
     );
     for (name, text) in &want {
         assert_eq!(
             Some(text),
             have.get(name),
-            "{} is stale; run UPDATE_BINDINGS=1 cargo test -p rangedesk-core --test bindings",
+            "{} is stale; run UPDATE_BINDINGS=1 cargo test -p rangedesk-core --test it bindings",
             name.display()
         );
     }

@@ -1,8 +1,7 @@
 //! The fake Action Target API through real HTTP: endpoints, auth, validation, the clock, failure
 //! injection and restart.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

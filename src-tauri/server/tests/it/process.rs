@@ -1,8 +1,7 @@
 //! The real binary: exit codes and messages for bad start-ups, the hook token saved on first
 //! start, SIGTERM draining in-flight deliveries, and SIGKILL losing nothing that was answered 2xx.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::io::{Read, Write};
 use std::time::Duration;

@@ -1,7 +1,6 @@
 //! Enviso's and Samna's deliveries: signatures, retries, duplicates, bursts, on a fast clock.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -1,6 +1,5 @@
 //! `rangedesk-sim serve` and `rangedesk-sim scenario` as a person runs them: the real binary,
 //! against a real core on loopback.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use rangedesk_core::app::App;
 use std::io::{BufRead, BufReader};

@@ -1,9 +1,8 @@
 //! 500 connections that send their request head one byte a second are dropped at the header
 //! timeout (or refused at once beyond their address's share), and real deliveries from another
 //! address keep getting 2xx the whole time.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 use support::*;

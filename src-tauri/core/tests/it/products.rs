@@ -1,8 +1,7 @@
 //! The lane shop catalogue through real HTTP on loopback: staff edit it on the board API, lane
 //! screens read it (and its pictures) on the public listener behind the hook token.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use base64::Engine as _;
 use serde_json::{Value, json};

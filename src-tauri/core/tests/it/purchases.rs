@@ -1,7 +1,6 @@
 //! Lane purchases end to end through real HTTP: every rule, every race, the tab.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use serde_json::{Value, json};
 use std::time::Duration;

@@ -1,9 +1,8 @@
 //! The board over real HTTP: webhook events show on it by the time they are answered, staff act
 //! on help calls exactly once, and a restart rebuilds the same board from the log (sessions,
 //! help calls, purchases and their tab lines).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use rangedesk_core::board::SessionState;
 use rangedesk_core::domain::purchase::Status;

@@ -1,9 +1,8 @@
 //! The board listener's guard, tried as an attacker would, over real HTTP: a foreign `Host`
 //! (DNS rebinding), cross-site writes (text/plain, forms, foreign `Origin`), PIN guessing, the
 //! session cookie, LAN browsers that may only watch, and one client holding every connection.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use serde_json::{Value, json};
 use std::net::SocketAddr;

@@ -1,8 +1,7 @@
 //! The board against the simulator's Action Target: range set-up, healing from the API when
 //! webhooks are lost, staff session actions, and API failures shown in words.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use rangedesk_simulator::{Failure, NewSession};
 use serde_json::{Value, json};

@@ -1,9 +1,8 @@
 //! What the board's screens read, over real HTTP: the day's bookings, check-ins and scans cut in
 //! the range's time zone, the ageing thresholds and vendor health in the board view, waiting
 //! lanes' ages, and purchase items named from the catalogue.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use rangedesk_core::vendors::{enviso, samna};
 use serde_json::{Value, json};

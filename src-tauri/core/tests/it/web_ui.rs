@@ -1,9 +1,8 @@
 //! The board's web UI on the board listener: served with a strict CSP, behind the same guard as
 //! the API (loopback, or the PIN, which a browser may give once in the address and then carries
 //! as a cookie).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use support::*;
 

@@ -1,0 +1,22 @@
+//! rangedesk-core's integration tests, one binary (so they link once): each module is one
+//! area, through real HTTP on loopback with the real store (see `support`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod at_client;
+mod bindings;
+mod board_api;
+mod board_log;
+mod fuzz;
+mod guard;
+mod http_ingest;
+mod notifications;
+mod products;
+mod purchases;
+mod reconciler;
+mod refusals;
+mod screens_api;
+mod settings;
+mod slow_clients;
+mod web_ui;
