@@ -5,8 +5,8 @@
 //! rule of the request wins. "Ask the desk" holds the request for the approval window and answers
 //! the moment staff decide; nobody deciding in time is a decline that sends the shooter to the
 //! desk, and the purchase is marked missed. The `purchases` table is the guard that makes every
-//! decision exactly-once: each one is `UPDATE … WHERE status = 'pending'` inside the writer's
-//! transaction, so a decision racing the deadline yields one answer, the one the board shows.
+//! decision exactly-once: each one changes a row only while it is still pending
+//! (`store::purchases::decide_if_pending`) inside the writer's transaction, so a decision racing the deadline yields one answer, the one the board shows.
 //!
 //! Beside this file, which owns what purchases know of the catalogue ([`Priced`]): `decide` (the
 //! rules, holding, staff decisions, expiry and the tab), `waiters` (the held requests' channels),

@@ -1,7 +1,8 @@
 //! Deciding a lane purchase, exactly once: the rules on a request as it comes in, holding it for
 //! the desk, a staff decision, the deadline passing (`expire`), requests a restart abandoned
-//! (`miss_abandoned`), and the tab an approval adds and staff tick off. Every decision is
-//! `UPDATE … WHERE status = 'pending'` inside the writer's transaction.
+//! (`miss_abandoned`), and the tab an approval adds and staff tick off. Every decision changes
+//! the row only while it is still pending (`store::purchases::decide_if_pending`), inside the
+//! writer's transaction.
 
 use super::{Priced, Waiters, catalogue_entry, limits};
 use crate::error::{ApiError, ApiErrorCode};
