@@ -12,7 +12,7 @@ use crate::support;
 
 use proptest::prelude::*;
 use proptest::sample::Index;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 use rangedesk_core::config;
 use rangedesk_core::domain::Source;
 use rangedesk_core::ingest::{Inbound, Ingest, Keys, Outcome, PurchaseSettings};
@@ -27,22 +27,7 @@ const ENVISO_KEY: &str = "enviso-key-the-generators-never-see";
 const SAMNA_SECRET: &str = "wh_sec_the-generators-never-see";
 const NOW: i64 = 1_764_000_000;
 
-/// Runs `test` on `cases` values of `strategy`; a failure (a panic included) is shrunk to a
-/// minimal input and reported. Prints how many cases ran.
-fn property<S: Strategy>(name: &str, cases: u32, strategy: S, test: impl Fn(S::Value) -> Result<(), TestCaseError>) {
-    let ran = AtomicU32::new(0);
-    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
-    let result = runner.run(&strategy, |v| {
-        ran.fetch_add(1, Ordering::Relaxed);
-        test(v)
-    });
-    if let Err(e) = result {
-        panic!("property {name} failed: {e}");
-    }
-    let ran = ran.load(Ordering::Relaxed);
-    println!("property {name}: {ran} cases passed");
-    assert!(ran >= cases, "{name}: only {ran} of {cases} cases ran");
-}
+use crate::support::property::property;
 
 // ---- generators ----
 

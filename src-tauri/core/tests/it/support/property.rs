@@ -1,7 +1,6 @@
 //! Property tests the house way: a case count we set, a failure shrunk to a minimal input, and a
 //! line saying how many cases ran (`--nocapture` shows it), so a test that silently ran nothing
-//! cannot pass. `tests/fuzz.rs` keeps its own copy of the same function.
-#![allow(dead_code)]
+//! cannot pass.
 
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
