@@ -152,28 +152,6 @@ impl App {
             addr: checked.board_listen,
             source,
         })?;
-        let ingest = Ingest::new(
-            store.clone(),
-            Keys {
-                hook_token: c.action_target.hook_token.clone(),
-                enviso_hmac_keys: c.enviso.hmac_keys.clone(),
-                samna_secrets: c.samna.secrets.clone(),
-                samna_tolerance_seconds: c.samna.tolerance_seconds,
-            },
-            crate::ingest::PurchaseSettings {
-                rules: c.purchases.rules.clone(),
-                window_seconds: c.purchases.approval_window_seconds,
-                waiters: Default::default(),
-                carrier_hit_fee_cents: crate::settings::fee_cents(c.carrier_hits.fee),
-            },
-        );
-        let settings = crate::settings::Settings::new(&checked, public_addr, ingest.clone(), store.clone());
-        // A purchase held when the app last stopped can no longer be answered: mark it missed.
-        match crate::purchases::miss_abandoned(&store, jiff::Timestamp::now()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::warn!(purchases = n, "purchases held at the last stop were marked missed"),
-            Err(e) => tracing::error!(error = %e, "could not mark abandoned purchases missed"),
-        }
         let client = crate::vendors::action_target_api::Client::new(
             crate::vendors::action_target_api::ApiConfig::from_config(&c.action_target),
         )
@@ -189,6 +167,29 @@ impl App {
             live.clone(),
             api_configured && c.action_target.poll_seconds > 0,
         );
+        let ingest = Ingest::new(
+            store.clone(),
+            Keys {
+                hook_token: c.action_target.hook_token.clone(),
+                enviso_hmac_keys: c.enviso.hmac_keys.clone(),
+                samna_secrets: c.samna.secrets.clone(),
+                samna_tolerance_seconds: c.samna.tolerance_seconds,
+            },
+            crate::ingest::PurchaseSettings {
+                rules: c.purchases.rules.clone(),
+                window_seconds: c.purchases.approval_window_seconds,
+                waiters: Default::default(),
+                carrier_hit_fee_cents: crate::settings::fee_cents(c.carrier_hits.fee),
+            },
+        )
+        .with_follow_ups(crate::ingest::FollowUps { live: live.clone(), reconciler: reconciler.clone() });
+        let settings = crate::settings::Settings::new(&checked, public_addr, ingest.clone(), store.clone());
+        // A purchase held when the app last stopped can no longer be answered: mark it missed.
+        match crate::purchases::miss_abandoned(&store, jiff::Timestamp::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(purchases = n, "purchases held at the last stop were marked missed"),
+            Err(e) => tracing::error!(error = %e, "could not mark abandoned purchases missed"),
+        }
         let (shutdown, shutdown_rx) = watch::channel(false);
         let place = Place {
             public_addr: public_addr.to_string(),

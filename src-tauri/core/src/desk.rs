@@ -91,14 +91,14 @@ impl Desk {
 
     // Webhooks.
 
-    /// Stores a vendor delivery and starts what it calls for (see `receive`).
+    /// Stores a vendor delivery and starts what it calls for (see `ingest::follow_up`).
     pub async fn receive(&self, inbound: Inbound) -> Result<Outcome, StoreError> {
-        crate::receive::receive(&self.ingest, &self.live, &self.reconciler, &self.store, inbound).await
+        self.ingest.deliver(inbound).await
     }
 
     /// Holds a lane purchase until the desk decides or `deadline` passes.
     pub async fn await_decision(&self, trace_id: &str, deadline: jiff::Timestamp) -> Result<Answer, StoreError> {
-        crate::receive::await_decision(&self.ingest, &self.store, trace_id, deadline).await
+        self.ingest.await_decision(trace_id, deadline).await
     }
 
     // The board.

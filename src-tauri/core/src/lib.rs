@@ -3,7 +3,7 @@
 //! 1. the domain types (the `rangedesk-domain` crate, re-exported as [`domain`]);
 //! 2. config, files, paths, the store, the vendor adapters, errors, TLS and logging;
 //! 3. the board (an in-memory projection of the event log);
-//! 4. the desk's operations: ingest, receive, purchases, sessions, help, reconciler, products,
+//! 4. the desk's operations: ingest, purchases, sessions, help, reconciler, products,
 //!    refusals, settings, visits, logs, status, notifications;
 //! 5. the one facade, [`desk::Desk`], which the window's commands and the HTTP handlers both call;
 //! 6. http (the two listeners' routers, guard and serving);
@@ -32,7 +32,6 @@ pub mod logs;
 pub mod notifications;
 pub mod products;
 pub mod purchases;
-pub mod receive;
 pub mod reconciler;
 pub mod refusals;
 pub mod sessions;

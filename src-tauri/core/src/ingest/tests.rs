@@ -1,6 +1,7 @@
 //! Ingest's unit tests: verdicts, duplicates, purchases and refusals through a temp store.
 
 use super::*;
+use crate::store::{self, events};
 
 fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
