@@ -1,18 +1,18 @@
 //! The window's IPC commands. Each is one call into the core, which the browser API's handlers
 //! share, so the window and a browser on the LAN always see the same answers.
 
+use rangedesk_core::ApiError;
+use rangedesk_core::DesktopStatus;
+use rangedesk_core::HookUrls;
+use rangedesk_core::Resolved;
+use rangedesk_core::Status;
+use rangedesk_core::VisitsView;
 use rangedesk_core::app::App;
-use rangedesk_core::board::{BoardView, HelpView, PurchaseView, SessionView, TabItemView};
-use rangedesk_core::desktop::DesktopStatus;
 use rangedesk_core::domain::Staff;
-use rangedesk_core::error::ApiError;
-use rangedesk_core::help::Resolved;
-use rangedesk_core::logs::{DeliveryQuery, EventQuery, Page};
-use rangedesk_core::sessions::{ModifySession, StartSession};
-use rangedesk_core::settings::HookUrls;
-use rangedesk_core::status::Status;
-use rangedesk_core::store::{deliveries::DeliveryRow, events::EventRow};
-use rangedesk_core::visits::VisitsView;
+use rangedesk_core::{BoardView, HelpView, PurchaseView, SessionView, TabItemView};
+use rangedesk_core::{DeliveryQuery, EventQuery, Page};
+use rangedesk_core::{DeliveryRow, EventRow};
+use rangedesk_core::{ModifySession, StartSession};
 use tauri::State;
 
 // A bad filter is the caller's mistake, not the app's: warn, as the HTTP side logs 4xx.

@@ -23,8 +23,8 @@ mod notify {
 }
 
 use clap::Parser;
+use rangedesk_core::DesktopStatus;
 use rangedesk_core::app::{self, App, Launch, StartError};
-use rangedesk_core::desktop::DesktopStatus;
 use std::process::ExitCode;
 use tauri::{AppHandle, Manager as _};
 

@@ -13,7 +13,7 @@
 use notify_rust::{Hint, Notification, Timeout, Urgency};
 use rangedesk_core::app::App;
 use rangedesk_core::domain::Staff;
-use rangedesk_core::notifications::{Action, Notice, Subject, Update};
+use rangedesk_core::{Action, Notice, Subject, Update};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use tauri::{AppHandle, Emitter as _};

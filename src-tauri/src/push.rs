@@ -2,8 +2,8 @@
 //! `BoardView`, as `GET /api/stream` pushes them to browsers: one message per burst, so a
 //! ceasefire that pauses 24 sessions repaints the board once, not 24 times.
 
+use rangedesk_core::BoardView;
 use rangedesk_core::app::App;
-use rangedesk_core::board::BoardView;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter as _};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};

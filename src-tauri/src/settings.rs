@@ -2,12 +2,12 @@
 //! the lane shop catalogue. Each is one call into the core, as the browser API's handlers are.
 //! The window is on the desk computer, so it may change settings (browsers only from loopback).
 
+use rangedesk_core::ApiError;
+use rangedesk_core::ApiErrorCode;
 use rangedesk_core::app::App;
 use rangedesk_core::domain::{Client, Source, Staff};
-use rangedesk_core::error::ApiError;
-use rangedesk_core::error::ApiErrorCode;
-use rangedesk_core::products::{Picture, Product, ProductsError};
-use rangedesk_core::settings::{Patch, SettingsChanged, SettingsRefusal, SettingsView, TestDeliveryResult};
+use rangedesk_core::{Patch, SettingsChanged, SettingsRefusal, SettingsView, TestDeliveryResult};
+use rangedesk_core::{Picture, Product, ProductsError};
 use tauri::State;
 
 /// Who the window acts as, as in `commands.rs`.

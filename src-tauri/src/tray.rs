@@ -2,8 +2,8 @@
 //! updated with the board. Linux trays send no click events, so everything is in the menu: Show
 //! board, the two counts, Quit.
 
+use rangedesk_core::Waiting;
 use rangedesk_core::app::App;
-use rangedesk_core::notifications::Waiting;
 use tauri::AppHandle;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;

@@ -12,40 +12,104 @@
 
 pub use rangedesk_domain as domain;
 
+// The modules are private: what programs use is exported below, so the dead-code lint sees every
+// item nothing uses.
+
 // 2. Below the board.
 pub mod config;
-pub mod error;
-pub mod files;
+mod error;
+mod files;
 pub mod logging;
 pub mod paths;
-pub mod store;
-pub mod tls;
-pub mod vendors;
+mod store;
+mod tls;
+mod vendors;
 
 // 3.
-pub mod board;
+mod board;
 
 // 4. The desk's operations.
-pub mod help;
-pub mod ingest;
-pub mod logs;
-pub mod notifications;
-pub mod products;
-pub mod purchases;
-pub mod reconciler;
-pub mod refusals;
-pub mod sessions;
-pub mod settings;
-pub mod status;
-pub mod visits;
+mod help;
+mod ingest;
+mod logs;
+mod notifications;
+mod products;
+mod purchases;
+mod reconciler;
+mod refusals;
+mod sessions;
+mod settings;
+mod status;
+mod ui_constants;
+mod visits;
 
 // 5. The facade.
-pub mod desk;
+mod desk;
 
 // 6, 7.
 pub mod app;
-pub mod desktop;
-pub mod http;
+mod desktop;
+mod http;
+
+// The facade, and the types its methods take and answer with.
+pub use board::{BoardView, HelpView, LaneView, PurchaseView, SessionView, TabItemView};
+pub use desk::Desk;
+pub use desktop::DesktopStatus;
+pub use error::{ApiError, ApiErrorCode};
+pub use help::Resolved;
+pub use ingest::{Inbound, MAX_BODY, Outcome};
+pub use logs::{DeliveryQuery, EventQuery, Page};
+pub use notifications::{Action, FocusLane, Kind as NoticeKind, Notice, Subject, Update, Waiting};
+pub use products::{CatalogueRefusal, CatalogueRule, Picture, Product, ProductType, ProductsError};
+pub use reconciler::ApiHealth;
+pub use sessions::{ModifySession, StartSession};
+pub use settings::{
+    HookUrls, Patch, RESTART_KEYS, SECTIONS, SETTINGS_CHANGED, SettingsChanged, SettingsRefusal, SettingsSection,
+    SettingsView, TestDeliveryResult,
+};
+pub use status::Status;
+pub use store::StoreError;
+pub use store::deliveries::DeliveryRow;
+pub use store::events::EventRow;
+pub use ui_constants::{EventKinds, UiConstants, ui_constants};
+pub use vendors::action_target_api::{ApiBay, ApiGroup, ApiLane, ApiSession, NewSession};
+pub use visits::VisitsView;
+
+/// The vendors' signature schemes, for whoever plays a vendor (the simulator, tests).
+pub mod signing {
+    pub use crate::vendors::enviso::{sign_double as enviso_sign, signed_string as enviso_signed_string};
+    pub use crate::vendors::samna::{SIGNATURE_HEADER as SAMNA_SIGNATURE_HEADER, sign as samna_sign};
+}
+
+/// The parts below the facade that the integration tests and the simulator's benchmarks drive
+/// directly (a store without the app, ingest without HTTP, the board rebuilt from the log, the
+/// accept loop without routes). Programs use the facade.
+#[doc(hidden)]
+pub mod testing {
+    pub use crate::board::{Board, Live, SessionState};
+    pub use crate::http::serve::{Limits, serve};
+    pub use crate::ingest::{Ingest, Keys, PurchaseSettings};
+    pub use crate::vendors::{action_target, action_target_api, enviso, samna};
+
+    pub mod help {
+        pub use crate::help::{acknowledge, resolve};
+    }
+    pub mod purchases {
+        pub use crate::purchases::{Verdict, expire, miss_abandoned, staff_decision, tick_off};
+    }
+    pub mod refusals {
+        pub use crate::refusals::{KEPT_BODY_BYTES, ROWS_PER_CLIENT_PER_MINUTE, prune};
+    }
+    pub mod store {
+        pub use crate::store::{Options, Store, open};
+        pub mod events {
+            pub use crate::store::events::{Filter, Origin, after, count, insert, list};
+        }
+        pub mod products {
+            pub use crate::store::products::{ProductRow, list};
+        }
+    }
+}
 
 /// Resolves on ctrl-c or SIGTERM, whichever comes first. The handlers are installed when this is
 /// called, not when the future is first polled, so a signal that arrives while the app is still

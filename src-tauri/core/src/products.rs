@@ -22,11 +22,8 @@
 mod picture;
 mod rules;
 
-pub use picture::{MAX_PICTURE_BYTES, MIN_PICTURE_SIDE, Picture, check_picture};
-pub use rules::{
-    CatalogueError, CatalogueRule, MAX_DISPLAY_NAME, MAX_ID, MAX_PER_TYPE, MAX_PRICE, check, check_own_pictures,
-    own_picture,
-};
+pub use picture::{Picture, check_picture};
+pub use rules::{CatalogueError, CatalogueRule, MAX_ID, check, check_own_pictures};
 
 use crate::error::{ApiError, ApiErrorCode};
 use crate::store::pictures::{self, PictureRow};

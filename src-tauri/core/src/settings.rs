@@ -43,7 +43,6 @@ mod refusal;
 mod test_delivery;
 mod view;
 
-pub use connections::{LOOK_BACK_DAYS, is_test};
 pub use in_force::RESTART_KEYS;
 pub use refusal::SettingsRefusal;
 use refusal::{one_line, refusal};

@@ -12,7 +12,7 @@ pub mod purchases;
 pub mod space;
 mod writer;
 
-pub use migrations::{LATEST_VERSION, migrations};
+pub use migrations::migrations;
 pub use writer::Writer;
 
 use rusqlite::Connection;

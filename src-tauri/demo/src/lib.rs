@@ -74,7 +74,7 @@ pub fn configure(checked: &mut Checked, sim: &Simulator) {
 /// Sends the simulator's deliveries to the running app and plays the scenario until shutdown.
 pub fn run(
     sim: Simulator,
-    urls: rangedesk_core::settings::HookUrls,
+    urls: rangedesk_core::HookUrls,
     mut shutdown: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     sim.set_targets(Targets {

@@ -183,7 +183,7 @@ fn one(vendor: Vendor, secrets: &Secrets, seq: &Sequence, now: jiff::Timestamp) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rangedesk_core::vendors::{action_target, enviso, samna};
+    use rangedesk_core::testing::{action_target, enviso, samna};
     use std::collections::HashSet;
 
     fn secrets() -> Secrets {

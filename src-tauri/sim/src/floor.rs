@@ -36,14 +36,8 @@ pub async fn run(config: &Path, data_dir: &Path) -> anyhow::Result<()> {
         .route("/hooks/samna", post(append))
         .route("/healthz", get(|| async { Json(serde_json::json!({"ok": true})) }))
         .with_state(tx);
-    rangedesk_core::http::serve::serve(
-        listener,
-        router,
-        crate::noop::limits(),
-        None,
-        rangedesk_core::shutdown_signal(),
-    )
-    .await;
+    rangedesk_core::testing::serve(listener, router, crate::noop::limits(), None, rangedesk_core::shutdown_signal())
+        .await;
     let _ = tokio::task::spawn_blocking(move || writer.join()).await;
     Ok(())
 }

@@ -116,7 +116,7 @@ async fn send(sender: &mut Sender, target: &Target, pool: &Pool, i: usize) -> an
         .header(HOST, target.addr.to_string())
         .header(CONTENT_TYPE, "application/json");
     if let Some(sig) = &d.signature {
-        req = req.header(rangedesk_core::vendors::samna::SIGNATURE_HEADER, sig.clone());
+        req = req.header(rangedesk_core::signing::SAMNA_SIGNATURE_HEADER, sig.clone());
     }
     let req = req.body(Full::new(d.body.clone()))?;
     sender.ready().await?;

@@ -3,7 +3,7 @@
 //! them where each vendor puts them (Enviso: inside the JSON; Samna: a header; Action Target: an
 //! unguessable token in the URL instead of a signature).
 
-use rangedesk_core::vendors::{enviso, samna};
+use rangedesk_core::testing::{enviso, samna};
 use serde_json::{Value, json};
 
 /// An Enviso envelope `{id, tenant, event, timestamp, data, signature}` with

@@ -60,7 +60,7 @@ mod tests {
     fn counts_pages_of_a_real_store() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.db");
-        let store = rangedesk_core::store::open(&path, Default::default()).unwrap();
+        let store = rangedesk_core::testing::store::open(&path, Default::default()).unwrap();
         let f = measure(&path).unwrap();
         assert_eq!((f.events, f.deliveries), (0, 0));
         assert!(f.bytes > 0, "a migrated store has pages");

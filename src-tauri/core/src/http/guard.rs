@@ -39,8 +39,8 @@ mod guesses;
 mod host;
 mod pin;
 
-pub use guesses::{Guesses, MAX_WRONG};
-pub use pin::{SESSION_COOKIE, SESSION_SECONDS};
+pub use guesses::Guesses;
+pub use pin::SESSION_COOKIE;
 use pin::{cookie, digest, query_pin, without_pin};
 
 /// Sessions and guessing clients remembered at most; beyond, the oldest are forgotten first, so

@@ -128,7 +128,8 @@ pub fn migrations() -> Migrations<'static> {
 }
 
 /// The schema version a fully migrated store has.
-pub const LATEST_VERSION: usize = STEPS.len();
+#[cfg(test)]
+const LATEST_VERSION: usize = STEPS.len();
 
 #[cfg(test)]
 mod tests {

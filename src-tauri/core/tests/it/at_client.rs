@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use rangedesk_core::vendors::action_target_api::{ApiConfig, AtError, Client, NewSession};
+use rangedesk_core::testing::action_target_api::{ApiConfig, AtError, Client, NewSession};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

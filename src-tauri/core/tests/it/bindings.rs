@@ -3,25 +3,12 @@
 //! fails when they are stale; `UPDATE_BINDINGS=1 cargo test -p rangedesk-core --test it bindings`
 //! rewrites them.
 
-use rangedesk_core::board::BoardView;
-use rangedesk_core::desktop::DesktopStatus;
-use rangedesk_core::domain::kinds;
-use rangedesk_core::error::ApiError;
-use rangedesk_core::help::Resolved;
-use rangedesk_core::logs::{DeliveryQuery, EventQuery, Page};
-use rangedesk_core::notifications::FocusLane;
-use rangedesk_core::products::{CatalogueRefusal, CatalogueRule, Picture, Product, ProductType};
-use rangedesk_core::sessions::{ModifySession, StartSession};
-use rangedesk_core::settings::{
-    HookUrls, RESTART_KEYS, SECTIONS, SETTINGS_CHANGED, SettingsChanged, SettingsRefusal, SettingsSection,
-    SettingsView, TestDeliveryResult,
+use rangedesk_core::{
+    ApiBay, ApiError, ApiGroup, ApiLane, ApiSession, BoardView, CatalogueRefusal, CatalogueRule, DeliveryQuery,
+    DeliveryRow, DesktopStatus, EventQuery, EventRow, FocusLane, HookUrls, ModifySession, NewSession, Page, Picture,
+    Product, ProductType, Resolved, SECTIONS, SettingsChanged, SettingsRefusal, SettingsSection, SettingsView,
+    StartSession, Status, TestDeliveryResult, UiConstants, VisitsView, ui_constants,
 };
-use rangedesk_core::status::Status;
-use rangedesk_core::store::deliveries::DeliveryRow;
-use rangedesk_core::store::events::EventRow;
-use rangedesk_core::vendors::action_target_api::{ApiBay, ApiGroup, ApiLane, ApiSession, NewSession};
-use rangedesk_core::visits::VisitsView;
-use rangedesk_core::{board, config, ingest, sessions, vendors};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
@@ -61,84 +48,10 @@ fn export(dir: &Path) {
     std::fs::write(dir.join("constants.ts"), constants_ts()).unwrap();
 }
 
-/// What the UI computes with, read from the core's own constants so that the UI never types one
-/// again: `UiConstants.ts` is the type, `constants.ts` holds the values as `UI_CONSTANTS`.
-#[derive(serde::Serialize, TS)]
-struct UiConstants {
-    /// A running session is ending soon with this many minutes left or fewer; the board
-    /// recomputes the state between pushes.
-    ending_soon_minutes: f64,
-    /// The ageing a board falls back to when it carries none (`board.ageing_*_seconds`).
-    #[ts(type = "number")]
-    default_ageing_amber_seconds: u64,
-    #[ts(type = "number")]
-    default_ageing_red_seconds: u64,
-    /// The longest session the lane drawer may start, in minutes.
-    #[ts(type = "number")]
-    max_session_minutes: i64,
-    /// The longest customer name a session may carry, in characters.
-    #[ts(type = "number")]
-    max_customer_name_chars: usize,
-    /// Settings keys that take effect only after a restart (`SettingsChanged.applies_after_restart`).
-    #[ts(type = "ReadonlyArray<string>")]
-    restart_keys: Vec<&'static str>,
-    /// The event types (`EventRow.type`) the core records itself and those each vendor documents.
-    #[ts(inline)]
-    event_kinds: EventKinds,
-}
-
-#[derive(serde::Serialize, TS)]
-struct EventKinds {
-    #[ts(type = "ReadonlyArray<string>")]
-    desk: Vec<&'static str>,
-    #[ts(type = "ReadonlyArray<string>")]
-    action_target: Vec<&'static str>,
-    #[ts(type = "ReadonlyArray<string>")]
-    enviso: Vec<&'static str>,
-    #[ts(type = "ReadonlyArray<string>")]
-    samna: Vec<&'static str>,
-}
-
-fn constants() -> UiConstants {
-    let ageing = config::Board::default();
-    UiConstants {
-        ending_soon_minutes: board::ENDING_SOON_MINUTES,
-        default_ageing_amber_seconds: ageing.ageing_amber_seconds,
-        default_ageing_red_seconds: ageing.ageing_red_seconds,
-        max_session_minutes: sessions::MAX_SESSION_MINUTES,
-        max_customer_name_chars: sessions::MAX_CUSTOMER_NAME_CHARS,
-        restart_keys: RESTART_KEYS.to_vec(),
-        event_kinds: EventKinds {
-            desk: vec![
-                kinds::RANGE_SETUP,
-                kinds::SESSION_OBSERVED,
-                kinds::SESSION_VANISHED,
-                kinds::HELP_ACKNOWLEDGED,
-                kinds::HELP_RESOLVED,
-                kinds::purchase::HELD,
-                kinds::purchase::APPROVED,
-                kinds::purchase::DECLINED,
-                kinds::purchase::MISSED,
-                kinds::purchase::TAB_ITEM_ADDED,
-                kinds::purchase::ITEM_DELIVERED,
-                kinds::purchase::SESSION_EXTENDED,
-                kinds::session::START,
-                kinds::session::MODIFY,
-                kinds::session::STOP,
-                SETTINGS_CHANGED,
-                ingest::TEST_EVENT_ACTION_TARGET,
-            ],
-            action_target: vendors::action_target::KNOWN_EVENTS.to_vec(),
-            enviso: vendors::enviso::KNOWN_EVENTS.to_vec(),
-            samna: vendors::samna::KNOWN_EVENTS.to_vec(),
-        },
-    }
-}
-
 /// The values as a TypeScript constant. `as const` keeps each string's literal type (the UI keys
 /// its words by them); `satisfies` checks the values against the generated type.
 fn constants_ts() -> String {
-    let values = serde_json::to_string_pretty(&constants()).unwrap();
+    let values = serde_json::to_string_pretty(&ui_constants()).unwrap();
     format!(
         "// This file was generated by src-tauri/core/tests/bindings.rs from the core's constants. Do not edit this file manually.\n\
          import type {{ UiConstants }} from \"./UiConstants\";\n\n\

@@ -4,8 +4,8 @@
 
 use crate::support;
 
-use rangedesk_core::board::SessionState;
 use rangedesk_core::domain::purchase::Status;
+use rangedesk_core::testing::SessionState;
 use serde_json::{Value, json};
 use support::*;
 

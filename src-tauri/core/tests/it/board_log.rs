@@ -18,15 +18,17 @@ use crate::support;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
-use rangedesk_core::board::{Board, BoardView, Live};
+use rangedesk_core::BoardView;
+use rangedesk_core::Inbound;
 use rangedesk_core::domain::kinds;
 use rangedesk_core::domain::purchase::{Rule, Rules, Status};
 use rangedesk_core::domain::{Client, NewEvent, Source, Staff};
-use rangedesk_core::help;
-use rangedesk_core::ingest::{Inbound, Ingest, Keys, PurchaseSettings};
-use rangedesk_core::purchases;
-use rangedesk_core::store::{self, Store, events};
-use rangedesk_core::vendors::action_target_api::ApiSession;
+use rangedesk_core::testing::action_target_api::ApiSession;
+use rangedesk_core::testing::help;
+use rangedesk_core::testing::purchases;
+use rangedesk_core::testing::store::{self, Store, events};
+use rangedesk_core::testing::{Board, Live};
+use rangedesk_core::testing::{Ingest, Keys, PurchaseSettings};
 use support::property::property;
 
 /// Cases run; each is a fresh store and up to `STEPS` steps (about 14 s in debug on two cores).

@@ -15,9 +15,10 @@ use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
 use rangedesk_core::config;
 use rangedesk_core::domain::Source;
-use rangedesk_core::ingest::{Inbound, Ingest, Keys, Outcome, PurchaseSettings};
-use rangedesk_core::store::{self, events};
-use rangedesk_core::vendors::{action_target, enviso, samna};
+use rangedesk_core::testing::store::{self, events};
+use rangedesk_core::testing::{Ingest, Keys, PurchaseSettings};
+use rangedesk_core::testing::{action_target, enviso, samna};
+use rangedesk_core::{Inbound, Outcome};
 use serde_json::Value;
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -386,8 +387,7 @@ fn settings_patches_refuse_cleanly_or_leave_a_file_that_loads() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let r = rt.block_on(support::start());
     let file = r.dir.path().join("rangedesk.toml");
-    let sections =
-        prop_oneof![prop::sample::select(rangedesk_core::settings::SECTIONS.to_vec()).prop_map(str::to_owned), text()];
+    let sections = prop_oneof![prop::sample::select(rangedesk_core::SECTIONS.to_vec()).prop_map(str::to_owned), text()];
     let field = prop_oneof![
         prop::sample::select(KNOWN_KEYS.to_vec()).prop_map(|(_, k)| k.to_owned()),
         prop::sample::select(vec!["add_hmac_key", "remove_hmac_key", "add_secret", "remove_secret", "by"])
@@ -474,7 +474,7 @@ fn refused_deliveries_never_store_an_event() {
 #[test]
 fn purchases_are_approved_only_within_the_catalogue() {
     use rangedesk_core::domain::purchase::{Answer, Rule, Rules};
-    use rangedesk_core::purchases::Verdict;
+    use rangedesk_core::testing::purchases::Verdict;
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let s = store::open(&dir.path().join("rangedesk.db"), store::Options::default()).unwrap();

@@ -153,13 +153,13 @@ async fn samna_signed_stale_and_broken() {
     assert_eq!(again["duplicate"], true, "Samna retries are recognised by id");
 
     let old = jiff::Timestamp::now().as_second() - 301;
-    let stale = format!("t={old},v1={}", rangedesk_core::vendors::samna::sign(SAMNA_SECRET, old, body.as_bytes()));
+    let stale = format!("t={old},v1={}", rangedesk_core::testing::samna::sign(SAMNA_SECRET, old, body.as_bytes()));
     // Well past the window, not at its edge: the server reads its clock after this, and a second
     // ticking over in between brought `+301` back inside it (seen once in CI). The edge itself is
     // tested with `now` passed in (vendors::samna's unit tests).
     let future = jiff::Timestamp::now().as_second() + 310;
     let ahead =
-        format!("t={future},v1={}", rangedesk_core::vendors::samna::sign(SAMNA_SECRET, future, body.as_bytes()));
+        format!("t={future},v1={}", rangedesk_core::testing::samna::sign(SAMNA_SECRET, future, body.as_bytes()));
     let now = jiff::Timestamp::now().as_second();
     for h in [stale, ahead, format!("t={now},v1,"), format!("t={now},v1="), String::from("garbage")] {
         let resp = r
@@ -248,9 +248,11 @@ async fn hostile_bodies_are_400_and_unknown_fields_are_kept() {
 #[tokio::test]
 async fn a_store_that_cannot_commit_answers_503_and_health_says_so() {
     // A tiny page cap makes commits fail once the file is full, as a full disk would.
-    let r =
-        start_with(&config_text(), rangedesk_core::store::Options { max_page_count: Some(40), ..Default::default() })
-            .await;
+    let r = start_with(
+        &config_text(),
+        rangedesk_core::testing::store::Options { max_page_count: Some(40), ..Default::default() },
+    )
+    .await;
     assert_eq!(r.http.get(r.public("/healthz")).send().await.unwrap().status(), 200);
     let pad = "y".repeat(60 * 1024);
     let mut saw_503 = false;

@@ -4,7 +4,7 @@
 
 use crate::support;
 
-use rangedesk_core::notifications::{Action, Kind, Notice, Subject, Update};
+use rangedesk_core::{Action, Notice, NoticeKind as Kind, Subject, Update};
 use std::time::Duration;
 use support::*;
 use tokio::sync::mpsc::Receiver;
@@ -78,7 +78,7 @@ async fn a_help_call_acknowledged_in_a_browser_settles_its_notification() {
 #[tokio::test]
 async fn a_kind_turned_off_raises_nothing() {
     let config = format!("{}\n[notifications]\nhelp = false\n", config_text());
-    let r = start_with(&config, rangedesk_core::store::Options::default()).await;
+    let r = start_with(&config, rangedesk_core::testing::store::Options::default()).await;
     let mut notices = r.app.notices();
     hook(&r, "sessionStarted", "lane-1", "s-1").await;
     hook(&r, "help", "lane-1", "s-1").await;

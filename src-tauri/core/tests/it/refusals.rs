@@ -6,8 +6,8 @@
 use crate::support;
 
 use futures::StreamExt;
-use rangedesk_core::refusals::{KEPT_BODY_BYTES, ROWS_PER_CLIENT_PER_MINUTE};
-use rangedesk_core::vendors::samna;
+use rangedesk_core::testing::refusals::{KEPT_BODY_BYTES, ROWS_PER_CLIENT_PER_MINUTE};
+use rangedesk_core::testing::samna;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -137,9 +137,9 @@ async fn refused_rows_are_pruned_after_30_days_and_accepted_ones_never() {
 
     let now = jiff::Timestamp::now();
     let day = jiff::SignedDuration::from_hours(24);
-    rangedesk_core::refusals::prune(r.app.store(), now + day * 29).await.unwrap();
+    rangedesk_core::testing::refusals::prune(r.app.store(), now + day * 29).await.unwrap();
     assert_eq!(verdicts().await, ["accepted", "rejected"], "a 29-day-old refusal is kept");
-    let removed = rangedesk_core::refusals::prune(r.app.store(), now + day * 31).await.unwrap();
+    let removed = rangedesk_core::testing::refusals::prune(r.app.store(), now + day * 31).await.unwrap();
     assert_eq!(removed, 1, "one refused row was older than 30 days");
     assert_eq!(verdicts().await, ["accepted"], "the refusal is pruned, the accepted delivery of the same age is not");
     let events = r.get_json(&r.board("/api/events")).await;
@@ -149,7 +149,7 @@ async fn refused_rows_are_pruned_after_30_days_and_accepted_ones_never() {
 #[tokio::test]
 async fn below_the_free_space_floor_refusals_leave_no_row_and_accepted_ones_still_commit() {
     // A floor above any disk's free space is a disk that is always nearly full.
-    let options = rangedesk_core::store::Options { refusal_floor_bytes: u64::MAX, ..Default::default() };
+    let options = rangedesk_core::testing::store::Options { refusal_floor_bytes: u64::MAX, ..Default::default() };
     let r = start_with(&config_text(), options).await;
     for _ in 0..3 {
         let resp = r.http.post(r.public("/hooks/samna")).body("{}").send().await.unwrap();

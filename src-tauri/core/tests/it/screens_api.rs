@@ -4,7 +4,7 @@
 
 use crate::support;
 
-use rangedesk_core::vendors::{enviso, samna};
+use rangedesk_core::testing::{enviso, samna};
 use serde_json::{Value, json};
 use std::time::Duration;
 use support::*;

@@ -30,7 +30,7 @@ async fn post_samna(r: &Running, id: &str, secret: &str) -> u16 {
     let body = json!({"id": id, "event_name": "checkin_started", "timestamp": "2026-11-24T10:00:00Z", "context": {}})
         .to_string();
     let t = jiff::Timestamp::now().as_second();
-    let header = format!("t={t},v1={}", rangedesk_core::vendors::samna::sign(secret, t, body.as_bytes()));
+    let header = format!("t={t},v1={}", rangedesk_core::testing::samna::sign(secret, t, body.as_bytes()));
     let resp = r.http.post(r.public("/hooks/samna")).header("x-samna-signature", header).body(body).send().await;
     resp.unwrap().status().as_u16()
 }

@@ -4,8 +4,8 @@
 
 use rangedesk_core::app::App;
 use rangedesk_core::config;
-use rangedesk_core::store;
-use rangedesk_core::vendors::{enviso, samna};
+use rangedesk_core::testing::store;
+use rangedesk_core::testing::{enviso, samna};
 use std::path::Path;
 
 pub const TOKEN: &str = "T0k3n-for-tests_abcdefghijklmnopqrstuvwxyz0";

@@ -4,7 +4,7 @@
 //! there rather than shared, so neither crate's tests reach into the other's folder.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use rangedesk_core::vendors::{enviso, samna};
+use rangedesk_core::testing::{enviso, samna};
 use std::path::Path;
 
 pub mod process;
