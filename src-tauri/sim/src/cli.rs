@@ -2,6 +2,7 @@
 //! command line exits 2 with one line on stderr, a failed run exits 1.
 
 use crate::deliveries::{Pool, Secrets, Sequence, Vendor};
+use crate::usage::Usage;
 use crate::{bench, load, noop, report};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -127,11 +128,6 @@ pub fn run() -> ExitCode {
         }
     }
 }
-
-/// A problem with the command line rather than with the run.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub(crate) struct Usage(pub(crate) String);
 
 async fn load_command(a: LoadArgs) -> anyhow::Result<()> {
     if a.vendor == Vendor::ActionTarget && a.hook_token.is_empty() {

@@ -15,4 +15,5 @@ pub mod report;
 pub mod servers;
 pub mod signing;
 pub mod storage;
+mod usage;
 pub mod vendors;

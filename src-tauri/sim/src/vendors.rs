@@ -46,10 +46,10 @@ pub struct TargetArgs {
 impl SimArgs {
     fn config(&self) -> anyhow::Result<SimConfig> {
         if !(0.0..=1.0).contains(&self.drop_share) {
-            anyhow::bail!(crate::cli::Usage("--drop-share must be between 0 and 1".into()));
+            anyhow::bail!(crate::usage::Usage("--drop-share must be between 0 and 1".into()));
         }
         if !(self.speed > 0.0 && self.speed.is_finite()) {
-            anyhow::bail!(crate::cli::Usage("--speed must be a positive number".into()));
+            anyhow::bail!(crate::usage::Usage("--speed must be a positive number".into()));
         }
         Ok(SimConfig {
             listen: self.listen,
@@ -67,10 +67,10 @@ impl TargetArgs {
     fn targets(&self) -> anyhow::Result<Option<Targets>> {
         let Some(base) = self.target.as_deref().map(|t| t.trim_end_matches('/')) else { return Ok(None) };
         if !(base.starts_with("http://") || base.starts_with("https://")) {
-            anyhow::bail!(crate::cli::Usage(format!("--target {base}: not an http(s) URL")));
+            anyhow::bail!(crate::usage::Usage(format!("--target {base}: not an http(s) URL")));
         }
         if self.hook_token.is_empty() {
-            anyhow::bail!(crate::cli::Usage("--hook-token is required with --target (see rangedesk.toml)".into()));
+            anyhow::bail!(crate::usage::Usage("--hook-token is required with --target (see rangedesk.toml)".into()));
         }
         let hook = format!("{base}/hooks/action-target/{}", self.hook_token);
         Ok(Some(Targets {
@@ -88,7 +88,7 @@ async fn start(sim: &SimArgs, target: &TargetArgs) -> anyhow::Result<Simulator> 
     let targets = target.targets()?;
     let s = Simulator::start(sim.config()?)
         .await
-        .map_err(|e| crate::cli::Usage(format!("--listen {}: {e}", sim.listen)))?;
+        .map_err(|e| crate::usage::Usage(format!("--listen {}: {e}", sim.listen)))?;
     if let Some(t) = targets {
         s.set_targets(t);
     }
@@ -107,11 +107,11 @@ pub async fn serve(sim: SimArgs, target: TargetArgs) -> anyhow::Result<()> {
 /// Plays scenario `name` at the target until it ends (or ctrl-c), then prints its report.
 pub async fn scenario(name: String, sim: SimArgs, target: TargetArgs) -> anyhow::Result<()> {
     if target.target.is_none() {
-        anyhow::bail!(crate::cli::Usage("--target is required: where should the deliveries go?".into()));
+        anyhow::bail!(crate::usage::Usage("--target is required: where should the deliveries go?".into()));
     }
     let s = start(&sim, &target).await?;
     let report = s.run_scenario(&name, rangedesk_core::shutdown_signal()).await.map_err(|e| match e {
-        rangedesk_simulator::SimError::UnknownScenario(_) => anyhow::Error::new(crate::cli::Usage(e.to_string())),
+        rangedesk_simulator::SimError::UnknownScenario(_) => anyhow::Error::new(crate::usage::Usage(e.to_string())),
         other => anyhow::Error::new(other),
     })?;
     s.shutdown().await;
