@@ -254,9 +254,7 @@ impl Ingest {
                 );
                 let mut settings = self.purchases.read().map(|p| p.clone()).unwrap_or_default();
                 settings.waiters = self.waiters.clone();
-                // Serialized here, on the request's own task, not on the one writer thread.
-                let data_json: Vec<String> = parsed.events.iter().map(|e| e.data.to_string()).collect();
-                self.store.writer().write(move |t| record_accepted(t, d, parsed, data_json, &settings)).await
+                self.store.writer().write(move |t| record_accepted(t, d, parsed, &settings)).await
             }
         }
     }

@@ -16,6 +16,8 @@ pub struct Parsed {
     /// Repeats of a delivery share this key and change nothing the second time. `None` when the
     /// vendor gives no delivery id (Action Target): every such delivery is new.
     pub dedup_key: Option<String>,
+    /// Each event's `data` is the whole body as parsed: the store keeps the body once, in the
+    /// delivery row, and gives it back as the data of the delivery's webhook events.
     pub events: Vec<NewEvent>,
 }
 

@@ -27,7 +27,6 @@ pub(super) fn record_accepted(
     t: &rusqlite::Transaction<'_>,
     mut d: NewDelivery,
     parsed: Parsed,
-    data_json: Vec<String>,
     settings: &PurchaseSettings,
 ) -> store::Result<Outcome> {
     if let Some(key) = &parsed.dedup_key
@@ -40,7 +39,7 @@ pub(super) fn record_accepted(
     }
     let delivery_id = deliveries::insert(t, &d)?;
     let mut outcome = Outcome::Accepted { trace_id: d.trace_id.clone(), duplicate: false };
-    for (mut e, json) in parsed.events.into_iter().zip(data_json) {
+    for mut e in parsed.events {
         let is_purchase = d.source == Source::ActionTarget && e.kind == action_target::PURCHASE_REQUEST;
         if is_purchase {
             // The purchase is known by our trace id everywhere: board, history, the lane's answer.
@@ -54,7 +53,8 @@ pub(super) fn record_accepted(
         let purchase = is_purchase.then(|| {
             (action_target::purchase_items(&e.data).unwrap_or_default(), e.lane_id.clone(), e.session_id.clone())
         });
-        events::insert_owned(t, Some(delivery_id), d.received_at, d.source, events::Origin::Webhook, e, json)?;
+        // Its data is the body, which the delivery row holds: stored once (see `vendors::Parsed`).
+        events::insert_owned(t, Some(delivery_id), d.received_at, d.source, events::Origin::Webhook, e, None)?;
         if let Some(hit) = charged_hit {
             charge_carrier_hit(t, &d, delivery_id, &hit, settings.carrier_hit_fee_cents)?;
         }

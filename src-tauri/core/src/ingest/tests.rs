@@ -83,3 +83,31 @@ async fn a_purchase_declined_by_rule_is_stored_with_its_answer() {
     assert_eq!(kinds, ["purchaseDeclined", "purchaseRequest"], "the request and our answer are both events");
     assert!(evs.iter().all(|e| e.subject.as_deref() == Some(trace_id.as_str())), "both carry our trace id");
 }
+
+/// Each vendor's body is stored once, in its delivery row, and is its webhook event's data; the
+/// desk's own answer to a purchase carries data of its own.
+#[tokio::test]
+async fn each_body_is_stored_once_and_read_back_as_the_events_data() {
+    let (_d, s) = store();
+    let rules =
+        rangedesk_domain::purchase::Rules { unknown: rangedesk_domain::purchase::Rule::Decline, ..Default::default() };
+    let ingest = Ingest::new(s.clone(), keys(), PurchaseSettings { rules, window_seconds: 20, ..Default::default() });
+    let sig = enviso::sign_double("k", &enviso::signed_string("n", "T", "ORDER_CREATED", "ts"));
+    let enviso_body = serde_json::json!({"id":"n","tenant":"T","event":"ORDER_CREATED","timestamp":"ts","data":{"id":"o", "note": "\u{e9} \" ,"},"signature":sig});
+    ingest.deliver(inbound(Source::Enviso, &enviso_body.to_string(), Default::default())).await.unwrap();
+    let purchase = r#"{"event":"purchaseRequest","session_id":"s","lane_id":"l","items":[{"id":"AMMO-380","qty":1}]}"#;
+    ingest.deliver(inbound(Source::ActionTarget, purchase, Default::default())).await.unwrap();
+    let (evs, own) = s
+        .read(|c| {
+            Ok((events::list(c, &events::Filter { limit: 10, ..Default::default() })?, events::with_own_data(c)?))
+        })
+        .await
+        .unwrap();
+    let data: Vec<_> = evs.iter().map(|e| (e.kind.as_str(), e.data.clone())).collect();
+    let mut without_signature = enviso_body.clone();
+    without_signature.as_object_mut().unwrap().remove("signature");
+    assert_eq!(data[1], ("purchaseRequest", serde_json::from_str(purchase).unwrap()));
+    assert_eq!(data[2], ("ORDER_CREATED", without_signature));
+    assert_eq!(data[0].0, "purchaseDeclined");
+    assert_eq!(own, 1, "only the desk's own event carries data of its own");
+}

@@ -66,12 +66,12 @@ pub fn insert(
     origin: Origin,
     e: &NewEvent,
 ) -> Result<i64> {
-    insert_owned(txn, delivery_id, at, source, origin, e.clone(), e.data.to_string())
+    insert_owned(txn, delivery_id, at, source, origin, e.clone(), Some(e.data.to_string()))
 }
 
-/// [`insert`] for a caller that owns the event and has already serialized its `data` (ingest does
-/// that before handing the delivery to the writer, so the one writer thread spends its time on
-/// SQLite alone).
+/// [`insert`] for a caller that owns the event. `data_json` is its data already serialized, or
+/// `None` for a webhook event whose data is its delivery's body, which the delivery row keeps
+/// (so the body is stored once, and the writer thread serializes nothing).
 pub fn insert_owned(
     txn: &Transaction<'_>,
     delivery_id: Option<i64>,
@@ -79,8 +79,9 @@ pub fn insert_owned(
     source: Source,
     origin: Origin,
     e: NewEvent,
-    data_json: String,
+    data_json: Option<String>,
 ) -> Result<i64> {
+    debug_assert!(data_json.is_some() || (origin == Origin::Webhook && delivery_id.is_some()));
     txn.prepare_cached(
         "INSERT INTO events (delivery_id, at, source, origin, kind, known, lane_id, session_id, subject, vendor_time, data)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -153,15 +154,14 @@ pub struct Filter {
 
 /// Newest first.
 pub fn list(conn: &Connection, f: &Filter) -> Result<Vec<EventRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, delivery_id, at, source, origin, kind, known, lane_id, session_id, subject, vendor_time, data
-         FROM events
-         WHERE (?1 IS NULL OR source = ?1) AND (?2 IS NULL OR kind = ?2)
-           AND (?3 IS NULL OR lane_id = ?3) AND (?4 IS NULL OR session_id = ?4)
-           AND (?5 IS NULL OR at >= ?5) AND (?6 IS NULL OR at < ?6)
-           AND (?7 IS NULL OR id < ?7)
-         ORDER BY id DESC LIMIT ?8",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT_ROW}
+         WHERE (?1 IS NULL OR e.source = ?1) AND (?2 IS NULL OR e.kind = ?2)
+           AND (?3 IS NULL OR e.lane_id = ?3) AND (?4 IS NULL OR e.session_id = ?4)
+           AND (?5 IS NULL OR e.at >= ?5) AND (?6 IS NULL OR e.at < ?6)
+           AND (?7 IS NULL OR e.id < ?7)
+         ORDER BY e.id DESC LIMIT ?8"
+    ))?;
     let rows = stmt.query_map(
         params![
             f.source.map(Source::as_str),
@@ -186,23 +186,26 @@ pub fn between(
     to: jiff::Timestamp,
     limit: u32,
 ) -> Result<Vec<EventRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, delivery_id, at, source, origin, kind, known, lane_id, session_id, subject, vendor_time, data
-         FROM events WHERE at >= ?1 AND at < ?2 AND source = ?3 ORDER BY id LIMIT ?4",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT_ROW} WHERE e.at >= ?1 AND e.at < ?2 AND e.source = ?3 ORDER BY e.id LIMIT ?4"
+    ))?;
     let rows = stmt.query_map(params![millis(from), millis(to), source.as_str(), limit], raw)?;
     rows.map(|row| row?.into_row()).collect()
 }
 
 /// Events after `last_id`, oldest first: what a projection has not applied yet.
 pub fn after(conn: &Connection, last_id: i64, limit: u32) -> Result<Vec<EventRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, delivery_id, at, source, origin, kind, known, lane_id, session_id, subject, vendor_time, data
-         FROM events WHERE id > ?1 ORDER BY id LIMIT ?2",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!("{SELECT_ROW} WHERE e.id > ?1 ORDER BY e.id LIMIT ?2"))?;
     let rows = stmt.query_map(params![last_id, limit], raw)?;
     rows.map(|row| row?.into_row()).collect()
 }
+
+/// An event row with its data: a webhook event's is its delivery's body, stored once, there
+/// (`data` is NULL in the event row); the desk's own events carry theirs.
+const SELECT_ROW: &str =
+    "SELECT e.id, e.delivery_id, e.at, e.source, e.origin, e.kind, e.known, e.lane_id, e.session_id,
+        e.subject, e.vendor_time, coalesce(e.data, CAST(d.body AS TEXT)), e.data IS NULL
+ FROM events e LEFT JOIN deliveries d ON e.data IS NULL AND d.id = e.delivery_id";
 
 /// A row as SQLite returns it, before its text columns are checked.
 struct Raw {
@@ -217,7 +220,9 @@ struct Raw {
     session_id: Option<String>,
     subject: Option<String>,
     vendor_time: Option<String>,
-    data: String,
+    data: Option<String>,
+    /// The data is the delivery's body.
+    from_body: bool,
 }
 
 fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
@@ -234,6 +239,7 @@ fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
         subject: r.get(9)?,
         vendor_time: r.get(10)?,
         data: r.get(11)?,
+        from_body: r.get(12)?,
     })
 }
 
@@ -241,13 +247,25 @@ impl Raw {
     fn into_row(self) -> Result<EventRow> {
         let id = self.id;
         let corrupt = |what: &str, value: &str| StoreError::Corrupt(format!("event {id}: {what} {value}"));
+        let source = Source::parse(&self.source).ok_or_else(|| corrupt("source", &self.source))?;
+        let mut data: serde_json::Value =
+            serde_json::from_str(self.data.as_deref().ok_or_else(|| corrupt("data", "missing (no body)"))?)
+                .map_err(|e| corrupt("data", &e.to_string()))?;
+        if self.from_body
+            && source == Source::Enviso
+            && let Some(envelope) = data.as_object_mut()
+        {
+            // The Enviso adapter drops the signature from the event's data: it proves the delivery,
+            // it is not the event. The body, kept as received, still has it.
+            envelope.remove("signature");
+        }
         Ok(EventRow {
             id,
             delivery_id: self.delivery_id,
             at: rfc3339(self.at),
-            source: Source::parse(&self.source).ok_or_else(|| corrupt("source", &self.source))?,
+            source,
             origin: Origin::parse(&self.origin).ok_or_else(|| corrupt("origin", &self.origin))?,
-            data: serde_json::from_str(&self.data).map_err(|e| corrupt("data", &e.to_string()))?,
+            data,
             kind: self.kind,
             known: self.known,
             lane_id: self.lane_id,
@@ -280,6 +298,12 @@ pub fn recorded_about(txn: &Transaction<'_>, kind: &str, subject: &str) -> Resul
 
 pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?)
+}
+
+/// Events that carry a data column of their own (not their delivery's body).
+#[cfg(test)]
+pub fn with_own_data(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM events WHERE data IS NOT NULL", [], |r| r.get(0))?)
 }
 
 /// Stored milliseconds as RFC 3339 UTC.

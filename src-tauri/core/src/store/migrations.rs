@@ -120,6 +120,43 @@ const STEPS: &[&str] = &[
     ALTER TABLE deliveries ADD COLUMN body_sha256 TEXT;
     CREATE INDEX deliveries_rejected ON deliveries (received_at) WHERE verdict = 'rejected';
     "#,
+    // 7: each body once. A webhook event's data was the delivery's body, parsed and written again
+    // (every vendor adapter makes the whole body the event's data), so the store held each body
+    // twice. Now a webhook event's `data` is NULL and reads take the delivery's body; the desk's
+    // own events keep theirs. SQLite cannot drop a NOT NULL, so the table is rebuilt, once, and
+    // the copies already stored go with it (the body kept whole is the vendor's own text, which
+    // the copy was only a re-serialization of).
+    r#"
+    CREATE TABLE events_new (
+        id          INTEGER PRIMARY KEY,
+        delivery_id INTEGER REFERENCES deliveries (id),
+        at          INTEGER NOT NULL,
+        source      TEXT    NOT NULL,
+        origin      TEXT    NOT NULL,
+        kind        TEXT    NOT NULL,
+        known       INTEGER NOT NULL,
+        lane_id     TEXT,
+        session_id  TEXT,
+        subject     TEXT,
+        vendor_time TEXT,
+        data        TEXT,
+        CHECK (data IS NOT NULL OR (origin = 'webhook' AND delivery_id IS NOT NULL))
+    ) STRICT;
+    INSERT INTO events_new (id, delivery_id, at, source, origin, kind, known, lane_id, session_id, subject, vendor_time, data)
+        SELECT e.id, e.delivery_id, e.at, e.source, e.origin, e.kind, e.known, e.lane_id, e.session_id, e.subject, e.vendor_time,
+               CASE WHEN e.origin = 'webhook' AND EXISTS (
+                   SELECT 1 FROM deliveries d
+                   WHERE d.id = e.delivery_id AND d.verdict = 'accepted' AND d.body IS NOT NULL AND d.body_len IS NULL)
+               THEN NULL ELSE e.data END
+        FROM events e ORDER BY e.id;
+    DROP TABLE events;
+    ALTER TABLE events_new RENAME TO events;
+    CREATE INDEX events_at ON events (at);
+    CREATE INDEX events_lane ON events (lane_id, at) WHERE lane_id IS NOT NULL;
+    CREATE INDEX events_session ON events (session_id, at) WHERE session_id IS NOT NULL;
+    CREATE INDEX events_kind ON events (source, kind, at);
+    CREATE INDEX events_subject ON events (kind, subject) WHERE subject IS NOT NULL AND origin <> 'webhook';
+    "#,
 ];
 
 /// Every migration, in order.
@@ -254,6 +291,49 @@ mod tests {
                 assert_eq!(n, 1, "migrating from version {from} seeds the default catalogue once");
             }
         }
+    }
+
+    /// Version 7 stores each body once: the copies a store already holds go (the webhook events'
+    /// data), the desk's own events keep theirs, and every event reads back as it did before.
+    #[test]
+    fn each_body_is_stored_once_and_events_read_back_unchanged() {
+        use crate::store::events::{Filter, list};
+        let mut c = Connection::open_in_memory().unwrap();
+        migrations().to_version(&mut c, 6).unwrap();
+        let enviso_body = r#"{"id":"n-1","tenant":"T","event":"ORDER_CREATED","timestamp":"ts","data":{"id":"o-1"},"signature":"c2ln"}"#;
+        let at_body = r#"{"event":"help","lane_id":"3","session_id":"s-1"}"#;
+        c.execute_batch(&format!(
+            "INSERT INTO deliveries (id, trace_id, received_at, source, verdict, status, headers, body)
+               VALUES (1, 't-1', 1, 'enviso', 'accepted', 200, '{{}}', CAST('{enviso_body}' AS BLOB)),
+                      (2, 't-2', 2, 'action_target', 'accepted', 200, '{{}}', CAST('{at_body}' AS BLOB));
+             INSERT INTO events (delivery_id, at, source, origin, kind, known, lane_id, session_id, data) VALUES
+               (1, 1, 'enviso', 'webhook', 'ORDER_CREATED', 1, NULL, NULL,
+                '{{\"data\":{{\"id\":\"o-1\"}},\"event\":\"ORDER_CREATED\",\"id\":\"n-1\",\"tenant\":\"T\",\"timestamp\":\"ts\"}}'),
+               (2, 2, 'action_target', 'webhook', 'help', 1, '3', 's-1', '{{\"event\":\"help\",\"lane_id\":\"3\",\"session_id\":\"s-1\"}}'),
+               (2, 3, 'action_target', 'rangedesk', 'tabItemAdded', 1, '3', 's-1', '{{\"total_cents\":150}}'),
+               (NULL, 4, 'action_target', 'poll', 'sessionObserved', 1, '3', 's-1', '{{\"minutes\":60}}');"
+        ))
+        .unwrap();
+        let all = Filter { limit: 10, ..Default::default() };
+        let before = list(&c, &all).unwrap();
+        migrations().to_latest(&mut c).unwrap();
+        let after = list(&c, &all).unwrap();
+        assert_eq!(before.len(), 4);
+        assert_eq!(after, before, "every event reads back as it did");
+        assert!(after.iter().all(|e| e.data.get("signature").is_none()), "Enviso's signature is not event data");
+        let copies: Vec<(i64, bool)> = c
+            .prepare("SELECT id, data IS NULL FROM events ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<std::result::Result<_, _>>()
+            .unwrap();
+        assert_eq!(copies, vec![(1, true), (2, true), (3, false), (4, false)], "only the bodies' copies go");
+        let refused = c.execute(
+            "INSERT INTO events (delivery_id, at, source, origin, kind, known, data) VALUES (NULL, 5, 'samna', 'poll', 'x', 0, NULL)",
+            [],
+        );
+        assert!(refused.is_err(), "an event without data must have a delivery's body to read");
     }
 
     fn schema(c: &Connection) -> Vec<String> {
