@@ -3,8 +3,8 @@
 //! 1. the domain types (the `rangedesk-domain` crate, re-exported as [`domain`]);
 //! 2. config, files, paths, the store, the vendor adapters, errors, TLS and logging;
 //! 3. the board (an in-memory projection of the event log);
-//! 4. the desk's operations: ingest, receive, purchases, sessions, help, reconciler, products,
-//!    refusals, settings, visits, logs, status, notifications;
+//! 4. the desk's operations: ingest, receive, purchases, sessions, help, history, reconciler,
+//!    products, refusals, settings, visits, logs, status, notifications;
 //! 5. the one facade, [`desk::Desk`], which the window's commands and the HTTP handlers both call;
 //! 6. http (the two listeners' routers, guard and serving);
 //! 7. the runtime ([`app`]): start-up and wiring. Demo mode (`rangedesk-demo`) and the binaries
@@ -27,6 +27,7 @@ pub mod board;
 
 // 4. The desk's operations.
 pub mod help;
+pub mod history;
 pub mod ingest;
 pub mod logs;
 pub mod notifications;

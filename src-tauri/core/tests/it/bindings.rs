@@ -8,6 +8,7 @@ use rangedesk_core::desktop::DesktopStatus;
 use rangedesk_core::domain::kinds;
 use rangedesk_core::error::ApiError;
 use rangedesk_core::help::Resolved;
+use rangedesk_core::history::{DayReport, PeriodReport};
 use rangedesk_core::logs::{DeliveryQuery, EventQuery, Page};
 use rangedesk_core::notifications::FocusLane;
 use rangedesk_core::products::{CatalogueRefusal, CatalogueRule, Picture, Product, ProductType};
@@ -57,6 +58,8 @@ fn export(dir: &Path) {
     DesktopStatus::export_all_to(dir).unwrap();
     FocusLane::export_all_to(dir).unwrap();
     SettingsSection::export_all_to(dir).unwrap();
+    DayReport::export_all_to(dir).unwrap();
+    PeriodReport::export_all_to(dir).unwrap();
     UiConstants::export_all_to(dir).unwrap();
     std::fs::write(dir.join("constants.ts"), constants_ts()).unwrap();
 }
