@@ -3,7 +3,7 @@
 //! 1. the domain types (the `rangedesk-domain` crate, re-exported as [`domain`]);
 //! 2. config, files, paths, the store, the vendor adapters, errors, TLS and logging;
 //! 3. the board (an in-memory projection of the event log);
-//! 4. the desk's operations: ingest, purchases, sessions, help, reconciler, products,
+//! 4. the desk's operations: ingest, purchases, sessions, help, history, reconciler, products,
 //!    refusals, settings, visits, logs, status, notifications;
 //! 5. the one facade, [`desk::Desk`], which the window's commands and the HTTP handlers both call;
 //! 6. http (the two listeners' routers, guard and serving);
@@ -30,6 +30,7 @@ mod board;
 
 // 4. The desk's operations.
 mod help;
+mod history;
 mod ingest;
 mod logs;
 mod notifications;
@@ -57,6 +58,7 @@ pub use desk::Desk;
 pub use desktop::DesktopStatus;
 pub use error::{ApiError, ApiErrorCode};
 pub use help::Resolved;
+pub use history::{DayReport, PeriodReport};
 pub use ingest::{Inbound, MAX_BODY, Outcome};
 pub use logs::{DeliveryQuery, EventQuery, Page};
 pub use notifications::{Action, FocusLane, Kind as NoticeKind, Notice, Subject, Update, Waiting};

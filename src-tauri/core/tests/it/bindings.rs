@@ -4,10 +4,10 @@
 //! rewrites them.
 
 use rangedesk_core::{
-    ApiBay, ApiError, ApiGroup, ApiLane, ApiSession, BoardView, CatalogueRefusal, CatalogueRule, DeliveryQuery,
-    DeliveryRow, DesktopStatus, EventQuery, EventRow, FocusLane, HookUrls, ModifySession, NewSession, Page, Picture,
-    Product, ProductType, Resolved, SECTIONS, SettingsChanged, SettingsRefusal, SettingsSection, SettingsView,
-    StartSession, Status, TestDeliveryResult, UiConstants, VisitsView, ui_constants,
+    ApiBay, ApiError, ApiGroup, ApiLane, ApiSession, BoardView, CatalogueRefusal, CatalogueRule, DayReport,
+    DeliveryQuery, DeliveryRow, DesktopStatus, EventQuery, EventRow, FocusLane, HookUrls, ModifySession, NewSession,
+    Page, PeriodReport, Picture, Product, ProductType, Resolved, SECTIONS, SettingsChanged, SettingsRefusal,
+    SettingsSection, SettingsView, StartSession, Status, TestDeliveryResult, UiConstants, VisitsView, ui_constants,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -44,6 +44,8 @@ fn export(dir: &Path) {
     DesktopStatus::export_all_to(dir).unwrap();
     FocusLane::export_all_to(dir).unwrap();
     SettingsSection::export_all_to(dir).unwrap();
+    DayReport::export_all_to(dir).unwrap();
+    PeriodReport::export_all_to(dir).unwrap();
     UiConstants::export_all_to(dir).unwrap();
     std::fs::write(dir.join("constants.ts"), constants_ts()).unwrap();
 }

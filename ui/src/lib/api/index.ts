@@ -3,6 +3,7 @@
 // generated from the Rust structs through ts-rs (../bindings), none declared here by hand.
 // Screens import this module only, never @tauri-apps/api.
 export * from './board';
+export * from './history';
 export * from './records';
 export * from './settings';
 export { ApiFailure, errorCode, errorMessage, inWindow, onWindowEvent, refusal } from './transport';
@@ -10,11 +11,13 @@ export { ApiFailure, errorCode, errorMessage, inWindow, onWindowEvent, refusal }
 export type { ApiError } from '../bindings/ApiError';
 export type { BoardView } from '../bindings/BoardView';
 export type { CatalogueRule } from '../bindings/CatalogueRule';
+export type { DayReport } from '../bindings/DayReport';
 export type { DeliveryRow } from '../bindings/DeliveryRow';
 export type { DesktopStatus } from '../bindings/DesktopStatus';
 export type { EventRow } from '../bindings/EventRow';
 export type { HookUrls } from '../bindings/HookUrls';
 export type { Page } from '../bindings/Page';
+export type { PeriodReport } from '../bindings/PeriodReport';
 export type { Picture } from '../bindings/Picture';
 export type { Product } from '../bindings/Product';
 export type { SessionView } from '../bindings/SessionView';
