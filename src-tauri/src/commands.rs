@@ -7,6 +7,7 @@ use rangedesk_core::desktop::DesktopStatus;
 use rangedesk_core::domain::Staff;
 use rangedesk_core::error::ApiError;
 use rangedesk_core::help::Resolved;
+use rangedesk_core::history::{DayReport, PeriodReport};
 use rangedesk_core::logs::{DeliveryQuery, EventQuery, Page};
 use rangedesk_core::sessions::{ModifySession, StartSession};
 use rangedesk_core::settings::HookUrls;
@@ -108,6 +109,20 @@ pub async fn stop_session(app: State<'_, App>, session_id: String) -> Result<(),
 #[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
 pub async fn visits(app: State<'_, App>, day: Option<String>) -> Result<VisitsView, ApiError> {
     app.visits(day.as_deref()).await
+}
+
+/// The History screen: one day's report (`YYYY-MM-DD`) in the range's time zone.
+#[tauri::command]
+#[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
+pub async fn history_day(app: State<'_, App>, date: String) -> Result<DayReport, ApiError> {
+    app.history_day(&date).await
+}
+
+/// The History screen: the days from `from` to `to` inclusive, with the previous period.
+#[tauri::command]
+#[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
+pub async fn history_range(app: State<'_, App>, from: String, to: String) -> Result<PeriodReport, ApiError> {
+    app.history_range(&from, &to).await
 }
 
 /// The desktop app's own health (single instance), for the window to show as a notice.

@@ -98,6 +98,8 @@ pub fn run() -> ExitCode {
             commands::modify_session,
             commands::stop_session,
             commands::visits,
+            commands::history_day,
+            commands::history_range,
             commands::desktop_status,
         ])
         .setup(|tauri_app| {

@@ -3,14 +3,15 @@
 //! browser see the same answers" holds by structure. Each method is one operation: it takes who
 //! acts ([`Staff`]) where it records a staff event, and reads the config in force at call time.
 //!
-//! Below it: the operations (ingest, purchases, sessions, help, reconciler, products, settings,
-//! visits, logs, status), the board, the store, config and the vendor adapters. Above it: http and
-//! the runtime (`app`). Nothing below imports it.
+//! Below it: the operations (ingest, purchases, sessions, help, history, reconciler, products,
+//! settings, visits, logs, status), the board, the store, config and the vendor adapters. Above
+//! it: http and the runtime (`app`). Nothing below imports it.
 
 use crate::board::{BoardView, HelpView, LaneView, Live, PurchaseView, SessionView, TabItemView};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::help::Resolved;
+use crate::history::{CsvFile, DayReport, Period as HistoryPeriod, PeriodReport};
 use crate::ingest::{Inbound, Ingest, Outcome};
 use crate::logs::{DeliveryQuery, EventQuery, Page};
 use crate::products::{Picture, Product, ProductsError};
@@ -201,6 +202,31 @@ impl Desk {
     pub async fn visits(&self, day: Option<&str>) -> Result<VisitsView, ApiError> {
         let tz = crate::visits::time_zone(&self.config().server.time_zone);
         crate::visits::of_day(&self.store, tz, day, jiff::Timestamp::now()).await
+    }
+
+    /// What history reports take from the config in force: the zone and the board's ageing.
+    fn history_settings(&self) -> crate::history::Settings {
+        let c = self.config();
+        crate::history::Settings {
+            time_zone: crate::visits::time_zone(&c.server.time_zone),
+            amber_seconds: c.board.ageing_amber_seconds,
+            red_seconds: c.board.ageing_red_seconds,
+        }
+    }
+
+    /// The report of one day (`YYYY-MM-DD`) in the range's time zone; a date that does not exist is 400.
+    pub async fn history_day(&self, date: &str) -> Result<DayReport, ApiError> {
+        crate::history::day(&self.store, &self.history_settings(), date, jiff::Timestamp::now()).await
+    }
+
+    /// The days from `from` to `to` inclusive (at most a year), with the previous period by weekday.
+    pub async fn history_range(&self, from: &str, to: &str) -> Result<PeriodReport, ApiError> {
+        crate::history::range(&self.store, &self.history_settings(), from, to, jiff::Timestamp::now()).await
+    }
+
+    /// One table of a day's or a period's report as a CSV file.
+    pub async fn history_csv(&self, period: &HistoryPeriod, table: &str) -> Result<CsvFile, ApiError> {
+        crate::history::csv_file(&self.store, &self.history_settings(), period, table, jiff::Timestamp::now()).await
     }
 
     pub async fn deliveries(&self, q: DeliveryQuery) -> Result<Page<DeliveryRow>, ApiError> {

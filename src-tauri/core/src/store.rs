@@ -5,6 +5,7 @@
 pub mod counters;
 pub mod deliveries;
 pub mod events;
+pub mod history;
 mod migrations;
 pub mod pictures;
 pub mod products;

@@ -1,9 +1,11 @@
 //! The board listener's API, by area: what staff read (`reads`), what they do (`actions`), the
-//! settings screens (`settings`) and the catalogue (`products`). Every handler extracts, calls one
-//! method of the [`Desk`](crate::desk::Desk) and maps the result; who may do what is checked once,
-//! in `guard` (before every route), which also hands each handler the client it came from.
+//! manager's history (`history`), the settings screens (`settings`) and the catalogue
+//! (`products`). Every handler extracts, calls one method of the [`Desk`](crate::desk::Desk)
+//! and maps the result; who may do what is checked once, in `guard` (before every route), which
+//! also hands each handler the client it came from.
 
 mod actions;
+mod history;
 mod products;
 mod reads;
 mod settings;
@@ -44,6 +46,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sessions/{session_id}/modify", post(actions::modify_session))
         .route("/api/sessions/{session_id}/stop", post(actions::stop_session))
         .route("/api/range/refresh", post(actions::refresh_range))
+        .route("/api/history", get(history::range))
+        .route("/api/history/{name}", get(history::day_or_range_csv))
+        .route("/api/history/{day}/{file}", get(history::day_csv))
         .route("/api/today", get(reads::visits))
         .route("/api/visits", get(reads::visits))
         .route("/healthz", get(healthz))

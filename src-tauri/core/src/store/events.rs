@@ -31,7 +31,7 @@ impl Origin {
         }
     }
 
-    fn parse(s: &str) -> Option<Origin> {
+    pub fn parse(s: &str) -> Option<Origin> {
         [Origin::Webhook, Origin::Poll, Origin::Staff, Origin::Rangedesk].into_iter().find(|o| o.as_str() == s)
     }
 }

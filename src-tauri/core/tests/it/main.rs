@@ -10,6 +10,7 @@ mod board_api;
 mod board_log;
 mod fuzz;
 mod guard;
+mod history;
 mod http_ingest;
 mod notifications;
 mod products;

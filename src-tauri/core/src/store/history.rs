@@ -1,0 +1,127 @@
+//! Reads for the history reports (`crate::history`): the event log and the delivery verdicts of
+//! a window of time, as lean rows. Both walk an index on time (`events_at`, `deliveries_received`);
+//! the JSON `data` is read only for the kinds whose payload a report uses, and a delivery's body
+//! never, so a day of a busy range reads in one range scan.
+
+use super::{Result, StoreError, millis};
+use rangedesk_domain::Source;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::deliveries::Verdict;
+use super::events::Origin;
+
+/// One event as the reports read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogRow {
+    pub id: i64,
+    /// Milliseconds since the epoch: when we recorded it.
+    pub at: i64,
+    pub source: Source,
+    pub origin: Origin,
+    pub kind: String,
+    pub lane_id: Option<String>,
+    pub session_id: Option<String>,
+    pub subject: Option<String>,
+    /// The payload, only for the kinds in `WITH_DATA`; `Null` otherwise.
+    pub data: serde_json::Value,
+}
+
+/// The kinds whose payload a report reads (who acknowledged, what was priced, the lanes…).
+const WITH_DATA: &str = "('sessionObserved','staffStartSession','staffModifySession','staffStopSession',\
+'helpAcknowledged','helpResolved','purchaseRequest','purchaseHeld','purchaseApproved','purchaseDeclined',\
+'purchaseMissed','tabItemAdded','sessionExtended','rangeSetup')";
+
+const COLUMNS: &str = "id, at, source, origin, kind, lane_id, session_id, subject";
+
+/// Events recorded in `[from, to)`, in time order, at most `limit`.
+pub fn events_between(
+    conn: &Connection,
+    from: jiff::Timestamp,
+    to: jiff::Timestamp,
+    limit: u32,
+) -> Result<Vec<LogRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, CASE WHEN kind IN {WITH_DATA} THEN data END FROM events
+         WHERE at >= ?1 AND at < ?2 ORDER BY at, id LIMIT ?3"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![millis(from), millis(to), limit], raw)?;
+    rows.map(|r| r?.into_row()).collect()
+}
+
+/// The last `rangeSetup` recorded before `before`: the lanes as they stood when a window opens.
+pub fn setup_before(conn: &Connection, before: jiff::Timestamp) -> Result<Option<LogRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, data FROM events
+         WHERE source = 'action_target' AND kind = 'rangeSetup' AND at < ?1 ORDER BY at DESC LIMIT 1"
+    );
+    let row = conn.prepare_cached(&sql)?.query_row(params![millis(before)], raw).optional()?;
+    row.map(IntoRow::into_row).transpose()
+}
+
+/// A delivery's verdict, without its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerdictRow {
+    pub at: i64,
+    pub source: Source,
+    pub verdict: Verdict,
+    pub reason: Option<String>,
+}
+
+/// Deliveries received in `[from, to)`, oldest first, at most `limit`.
+pub fn verdicts_between(
+    conn: &Connection,
+    from: jiff::Timestamp,
+    to: jiff::Timestamp,
+    limit: u32,
+) -> Result<Vec<VerdictRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT received_at, source, verdict, reason FROM deliveries
+         WHERE received_at >= ?1 AND received_at < ?2 ORDER BY received_at, id LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![millis(from), millis(to), limit], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
+    })?;
+    rows.map(|r| {
+        let (at, source, verdict, reason) = r?;
+        Ok(VerdictRow {
+            at,
+            source: Source::parse(&source).ok_or_else(|| StoreError::Corrupt(format!("delivery source {source}")))?,
+            verdict: Verdict::parse(&verdict)
+                .ok_or_else(|| StoreError::Corrupt(format!("delivery verdict {verdict}")))?,
+            reason,
+        })
+    })
+    .collect()
+}
+
+type Raw = (i64, i64, String, String, String, Option<String>, Option<String>, Option<String>, Option<String>);
+
+fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
+}
+
+trait IntoRow {
+    fn into_row(self) -> Result<LogRow>;
+}
+
+impl IntoRow for Raw {
+    fn into_row(self) -> Result<LogRow> {
+        let (id, at, source, origin, kind, lane_id, session_id, subject, data) = self;
+        let corrupt = |what: &str, v: &str| StoreError::Corrupt(format!("event {id}: {what} {v}"));
+        Ok(LogRow {
+            id,
+            at,
+            source: Source::parse(&source).ok_or_else(|| corrupt("source", &source))?,
+            origin: Origin::parse(&origin).ok_or_else(|| corrupt("origin", &origin))?,
+            kind,
+            lane_id,
+            session_id,
+            subject,
+            data: match data {
+                Some(d) => serde_json::from_str(&d).map_err(|e| corrupt("data", &e.to_string()))?,
+                None => serde_json::Value::Null,
+            },
+        })
+    }
+}
