@@ -6,6 +6,7 @@ import type { EventRow } from '../lib/bindings/EventRow';
 import { board } from '../test/fixtures';
 import { band, emptyDay, emptyPeriod, summary, XSS } from '../test/history';
 import Activity from './Activity.svelte';
+import Deliveries from './Deliveries.svelte';
 import History from './History.svelte';
 
 const FROM = '2026-11-23T00:00:00+01:00';
@@ -214,5 +215,26 @@ describe('Activity from a drill-down', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Show all' }));
     await waitFor(() => expect(seen.at(-1)).toEqual({ source: null, type: 'help', lane: 'L1', limit: 100 }));
     expect(location.hash).toBe('#activity?type=help&lane=L1');
+  });
+});
+
+describe('Deliveries from a drill-down', () => {
+  it('reads source, verdict and time span from the URL', async () => {
+    history.replaceState(null, '', `#deliveries?source=enviso&verdict=duplicate&from=${encodeURIComponent(FROM)}&to=${encodeURIComponent(TO)}`);
+    const seen: unknown[] = [];
+    mockIPC(
+      (cmd, args) => {
+        if (cmd === 'deliveries') {
+          seen.push((args as { query: unknown }).query);
+          return { items: [], next_before: null };
+        }
+        if (cmd === 'board') return board();
+        return {};
+      },
+      { shouldMockEvents: true },
+    );
+    render(Deliveries);
+    await waitFor(() => expect(seen.length).toBeGreaterThan(0));
+    expect(seen[0]).toEqual({ source: 'enviso', verdict: 'duplicate', from: FROM, to: TO, limit: 50 });
   });
 });
