@@ -68,6 +68,14 @@ describe('the lane timeline', () => {
     expect(within(tip).getByRole('link', { name: 'Events behind it' }).getAttribute('href')).toBe('#activity?session=S9');
   });
 
+  it('draws whatever the report holds, even two marks of one event (a list from data is never keyed by its values)', () => {
+    const m = { at: '2026-11-23T10:30:00+01:00', kind: 'hit' as const, session_id: null, event_id: 1, subject: null, detail: null };
+    const segs = band(DAY.from, '2026-11-23T10:00:00+01:00', '2026-11-23T11:30:00+01:00', DAY.to);
+    const { container } = timeline([{ lane_id: 'L1', name: null, segments: segs, marks: [m, m] }]);
+    expect(container.querySelectorAll('svg.mark[data-kind="hit"]')).toHaveLength(2);
+    expect(container.querySelector('.row[data-lane="L1"] .name')?.textContent).toBe('L1');
+  });
+
   it('has the table of what it draws', () => {
     const segs = band(DAY.from, '2026-11-23T10:00:00+01:00', '2026-11-23T11:30:00+01:00', DAY.to);
     const { container } = timeline([{ lane_id: 'L1', name: 'Lane 1', segments: segs, marks: [] }]);
