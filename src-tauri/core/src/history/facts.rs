@@ -144,7 +144,7 @@ pub fn fold(setup: Option<&LogRow>, rows: &[LogRow], until: i64) -> Facts {
     let mut names: BTreeMap<String, Option<String>> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     if let Some(s) = setup {
-        apply_setup(&mut f, &mut usable, &mut order, &mut names, &s.data, rows.first().map_or(s.at, |r| r.at));
+        apply_setup(&mut f, &mut usable, &mut order, &mut names, &s.data, s.at);
     }
     let mut open: HashMap<String, Open> = HashMap::new();
     let mut help_index: HashMap<i64, usize> = HashMap::new();

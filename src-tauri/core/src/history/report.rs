@@ -1,7 +1,7 @@
 //! The history report as the API and the window receive it: one day (`DayReport`) or a period of
 //! days (`PeriodReport`). Every type here crosses to TypeScript through ts-rs; never declare one
-//! by hand in the UI. Instants are RFC 3339 (UTC unless said otherwise), durations are minutes or
-//! seconds as the field's name says, money is in cents. The names are stable once published: add
+//! by hand in the UI. Instants are RFC 3339 with the range zone's offset, durations are minutes
+//! or seconds as the field's name says, money is in cents. The names are stable once published: add
 //! fields, never rename them.
 
 use rangedesk_domain::Source;
@@ -131,8 +131,8 @@ pub struct LanesSection {
 /// Visible capacity, the denominator of utilization: the range's open span × the lanes usable in it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
 pub struct Capacity {
-    /// The open span of each day: from the first to the last lane activity (no opening hours are
-    /// configured, so the lanes' own use marks them); `None` on a day nothing ran.
+    /// A day's open span: the whole hours from its first to its last lane use (no opening hours
+    /// are configured, so the lanes' own use marks them); `None` when nothing ran, and in a period.
     pub open_from: Option<String>,
     pub open_to: Option<String>,
     /// Open minutes (summed over the days of a period).

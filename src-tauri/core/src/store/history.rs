@@ -40,22 +40,31 @@ pub fn events_between(
     to: jiff::Timestamp,
     limit: u32,
 ) -> Result<Vec<LogRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS}, CASE WHEN kind IN {WITH_DATA} THEN data END FROM events
-         WHERE at >= ?1 AND at < ?2 ORDER BY at, id LIMIT ?3"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(&events_sql())?;
     let rows = stmt.query_map(params![millis(from), millis(to), limit], raw)?;
     rows.map(|r| r?.into_row()).collect()
 }
 
-/// The last `rangeSetup` recorded before `before`: the lanes as they stood when a window opens.
-pub fn setup_before(conn: &Connection, before: jiff::Timestamp) -> Result<Option<LogRow>> {
-    let sql = format!(
+fn events_sql() -> String {
+    format!(
+        "SELECT {COLUMNS}, CASE WHEN kind IN {WITH_DATA} THEN data END FROM events
+         WHERE at >= ?1 AND at < ?2 ORDER BY at, id LIMIT ?3"
+    )
+}
+
+fn setup_sql() -> String {
+    format!(
         "SELECT {COLUMNS}, data FROM events
          WHERE source = 'action_target' AND kind = 'rangeSetup' AND at < ?1 ORDER BY at DESC LIMIT 1"
-    );
-    let row = conn.prepare_cached(&sql)?.query_row(params![millis(before)], raw).optional()?;
+    )
+}
+
+const VERDICTS_SQL: &str = "SELECT received_at, source, verdict, reason FROM deliveries
+     WHERE received_at >= ?1 AND received_at < ?2 ORDER BY received_at, id LIMIT ?3";
+
+/// The last `rangeSetup` recorded before `before`: the lanes as they stood when a window opens.
+pub fn setup_before(conn: &Connection, before: jiff::Timestamp) -> Result<Option<LogRow>> {
+    let row = conn.prepare_cached(&setup_sql())?.query_row(params![millis(before)], raw).optional()?;
     row.map(IntoRow::into_row).transpose()
 }
 
@@ -75,10 +84,7 @@ pub fn verdicts_between(
     to: jiff::Timestamp,
     limit: u32,
 ) -> Result<Vec<VerdictRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT received_at, source, verdict, reason FROM deliveries
-         WHERE received_at >= ?1 AND received_at < ?2 ORDER BY received_at, id LIMIT ?3",
-    )?;
+    let mut stmt = conn.prepare_cached(VERDICTS_SQL)?;
     let rows = stmt.query_map(params![millis(from), millis(to), limit], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
     })?;
@@ -123,5 +129,34 @@ impl IntoRow for Raw {
                 None => serde_json::Value::Null,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(sql: &str) -> Vec<String> {
+        let mut c = Connection::open_in_memory().unwrap();
+        super::super::migrations::migrations().to_latest(&mut c).unwrap();
+        let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let n = stmt.parameter_count();
+        let params: Vec<i64> = vec![1; n];
+        stmt.query_map(rusqlite::params_from_iter(params), |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<std::result::Result<_, _>>()
+            .unwrap()
+    }
+
+    /// A day of a year-old store is one range scan, never a scan of the whole log.
+    #[test]
+    fn every_read_walks_an_index_on_time() {
+        let events = plan(&events_sql());
+        assert!(events.iter().any(|p| p.contains("USING INDEX events_at")), "{events:?}");
+        assert!(!events.iter().any(|p| p.contains("TEMP B-TREE")), "ordered by the index, no sort: {events:?}");
+        let setup = plan(&setup_sql());
+        assert!(setup.iter().any(|p| p.contains("INDEX events_kind")), "{setup:?}");
+        let verdicts = plan(VERDICTS_SQL);
+        assert!(verdicts.iter().any(|p| p.contains("INDEX deliveries_received")), "{verdicts:?}");
     }
 }

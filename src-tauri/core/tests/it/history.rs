@@ -439,3 +439,67 @@ async fn webhooks_over_http_count_once_in_todays_report() {
     assert_eq!(d["summary"]["help_calls"], 1);
     assert_eq!(d["desk"]["over_red"], 1, "never acknowledged: over every threshold");
 }
+
+/// The range set-up as the poll records it.
+async fn setup(r: &Running, at: &str, lanes: Value) {
+    let e = rangedesk_core::domain::NewEvent {
+        kind: "rangeSetup".into(),
+        known: true,
+        lane_id: None,
+        session_id: None,
+        subject: None,
+        vendor_time: None,
+        data: json!({"lanes": lanes, "bays": [], "groups": []}),
+    };
+    let at = local(at);
+    r.app
+        .store()
+        .writer()
+        .write(move |t| events::insert(t, None, at, Source::ActionTarget, events::Origin::Poll, &e).map(|_| ()))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_unusable_lane_leaves_the_capacity_and_pauses_show_on_the_band() {
+    let r = start_range().await;
+    let lanes = |one: bool| json!([{"lane_id": "L2", "readable_name": "Lane 2"}, {"lane_id": "L1", "readable_name": "Lane 1", "is_usable": one}]);
+    setup(&r, "2026-06-09 18:00", lanes(true)).await;
+    setup(&r, "2026-06-10 09:00", lanes(false)).await;
+    setup(&r, "2026-06-10 13:00", lanes(true)).await;
+    lane(&r, "2026-06-10 10:00", "sessionStarted", "L2", "p").await;
+    lane(&r, "2026-06-10 10:20", "sessionPaused", "L2", "p").await;
+    lane(&r, "2026-06-10 10:30", "sessionResumed", "L2", "p").await;
+    lane(&r, "2026-06-10 11:00", "sessionStopped", "L2", "p").await;
+    let d = r.get_json(&r.board("/api/history/2026-06-10")).await;
+    let stats = d["lanes"]["stats"].as_array().unwrap();
+    let order: Vec<(&str, &str)> =
+        stats.iter().map(|s| (s["lane_id"].as_str().unwrap(), s["name"].as_str().unwrap())).collect();
+    assert_eq!(order, [("L2", "Lane 2"), ("L1", "Lane 1")], "the vendor's order and names");
+    assert_eq!(
+        (f(&stats[0]["lane_minutes"]), f(&stats[0]["paused_minutes"]), f(&stats[0]["usable_minutes"])),
+        (60.0, 10.0, 60.0)
+    );
+    assert_eq!(
+        (f(&stats[1]["unusable_minutes"]), f(&stats[1]["usable_minutes"])),
+        (60.0, 0.0),
+        "not usable all of 10:00–11:00"
+    );
+    assert_eq!(f(&d["summary"]["capacity_minutes"]), 60.0, "one usable lane for the open hour");
+    assert!(close(f(&d["summary"]["utilization"]), 1.0));
+    let bands = d["lanes"]["bands"].as_array().unwrap();
+    let states = |b: &Value| -> Vec<(String, String)> {
+        b["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["from"].as_str().unwrap()[11..16].to_owned(), s["state"].as_str().unwrap().to_owned()))
+            .collect()
+    };
+    let want = |v: &[(&str, &str)]| v.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect::<Vec<_>>();
+    assert_eq!(
+        states(&bands[0]),
+        want(&[("00:00", "free"), ("10:00", "active"), ("10:20", "paused"), ("10:30", "active"), ("11:00", "free")])
+    );
+    assert_eq!(states(&bands[1]), want(&[("00:00", "free"), ("09:00", "unusable"), ("13:00", "free")]));
+}

@@ -5,8 +5,8 @@
  */
 export type Capacity = { 
 /**
- * The open span of each day: from the first to the last lane activity (no opening hours are
- * configured, so the lanes' own use marks them); `None` on a day nothing ran.
+ * A day's open span: the whole hours from its first to its last lane use (no opening hours
+ * are configured, so the lanes' own use marks them); `None` when nothing ran, and in a period.
  */
 open_from: string | null, open_to: string | null, 
 /**
