@@ -80,7 +80,7 @@ afterEach(() => {
 
 describe('History, a day', () => {
   it('asks for the URL’s day and shows its figures as the report has them, vendor text as text', async () => {
-    window_((cmd) => (cmd === 'history_day' ? busyDay() : {}));
+    window_((cmd, args) => (cmd === 'history_day' ? ((args as { date: string }).date === '2026-11-23' ? busyDay() : emptyDay('2026-11-16')) : {}));
     const { container } = render(History);
     const lanes = within(await screen.findByRole('region', { name: 'Lanes' }));
     expect(calls).toContainEqual(['history_day', { date: '2026-11-23' }]);
@@ -99,7 +99,10 @@ describe('History, a day', () => {
     const help = container.querySelector('tr[data-lane="L1"] td:nth-last-child(2) a');
     expect(help?.getAttribute('href')).toBe(`#activity?type=help&lane=L1&from=${encodeURIComponent(FROM)}&to=${encodeURIComponent(TO)}`);
     const summaryRow = container.querySelector('tr[data-measure="ack"]') as HTMLElement;
-    expect(rowCells(summaryRow)).toEqual(['Median time to acknowledge', '42 s']);
+    // Beside it, the same weekday a week before, asked for too (here an empty day: no median).
+    expect(calls).toContainEqual(['history_day', { date: '2026-11-16' }]);
+    expect(rowCells(summaryRow)).toEqual(['Median time to acknowledge', '42 s', '—', '—']);
+    expect(rowCells(container.querySelector('tr[data-measure="sessions"]')!)).toEqual(['Sessions', '1', '0', '+1']);
   });
 
   it('shows a day with no events as zeros, not as an error', async () => {
@@ -117,6 +120,18 @@ describe('History, a day', () => {
     for (const name of ['Summary', 'Lanes', 'Desk response', 'Sales', 'Arrivals', 'Deliveries and truth']) {
       expect(screen.getByRole('region', { name })).toBeTruthy();
     }
+  });
+
+  it('shows the day alone when the week before cannot be read', async () => {
+    window_((cmd, args) => {
+      if (cmd !== 'history_day') return {};
+      if ((args as { date: string }).date === '2026-11-16') throw { code: 'internal', message: 'no' };
+      return busyDay();
+    });
+    const { container } = render(History);
+    await screen.findByRole('region', { name: 'Lanes' });
+    expect(screen.getByRole('alert').textContent).toBe('');
+    expect(rowCells(container.querySelector('tr[data-measure="sessions"]')!)).toEqual(['Sessions', '1']);
   });
 
   it('links each table’s CSV with the path the report lists, in a browser', async () => {
