@@ -110,8 +110,14 @@ describe('the heatmap', () => {
     const shade = (lane: string) => [...container.querySelectorAll(`.row[data-lane="${lane}"] rect.heat`)].map((r) => r.getAttribute('fill-opacity'));
     expect(shade('L1')).toEqual(['0.5', '1']);
     expect(shade('L2')).toEqual(['0', '0.25']);
-    const rows = [...container.querySelectorAll('tbody tr')].map((r) => r.textContent);
-    expect(rows).toEqual(['Lane 13060', 'L2015']); // An unnamed lane shows its id.
+    const rows = [...container.querySelectorAll('tbody tr')].map((r) => r.textContent?.replace(/\s+/g, ''));
+    expect(rows).toEqual(['Lane13060', 'L2015']); // An unnamed lane shows its id.
+  });
+
+  it('links a cell with minutes to the events behind it, when told where', () => {
+    const heatmap = { hours: ['h0', 'h1'], lanes: ['L1'], minutes: [[0, 15]] };
+    const { container } = render(Heatmap, { heatmap, names: new Map(), title: 'Use', href: (lane: string, hour: number) => `#activity?lane=${lane}&h=${hour}` });
+    expect([...container.querySelectorAll('tbody a')].map((a) => a.getAttribute('href'))).toEqual(['#activity?lane=L1&h=1']); // Not the empty hour.
   });
 
   it('names a repeated hour by its offset on the 25-hour day', () => {
