@@ -147,6 +147,13 @@ describe('the trend chart', () => {
   });
 });
 
+describe('the trend chart’s axis', () => {
+  it('is round in the unit shown: 100 minutes shown as hours top out at 2 h, not 100 min', () => {
+    const { container } = render(TrendChart, { dates: ['d1'], now: [100], beforeDates: ['d0'], before: [null], title: 'Lane-hours', format: (v: number) => `${v / 60} h`, unit: 60 });
+    expect(container.querySelector('svg[role="img"] > text')?.textContent).toBe('2 h');
+  });
+});
+
 describe('chart scales', () => {
   it('places instants by elapsed time and clamps what falls outside', () => {
     expect(fraction('2026-11-23T12:00:00+01:00', DAY.from, DAY.to)).toBe(0.5);
