@@ -10,11 +10,11 @@ use rangedesk_core::VisitsView;
 use rangedesk_core::app::App;
 use rangedesk_core::domain::Staff;
 use rangedesk_core::{BoardView, HelpView, PurchaseView, SessionView, TabItemView};
-use rangedesk_core::{DayReport, PeriodReport};
+use rangedesk_core::{DayReport, HistoryPeriod, PeriodReport, SavedFile};
 use rangedesk_core::{DeliveryQuery, EventQuery, Page};
 use rangedesk_core::{DeliveryRow, EventRow};
 use rangedesk_core::{ModifySession, StartSession};
-use tauri::State;
+use tauri::{Manager as _, State};
 
 // A bad filter is the caller's mistake, not the app's: warn, as the HTTP side logs 4xx.
 
@@ -123,6 +123,26 @@ pub async fn history_day(app: State<'_, App>, date: String) -> Result<DayReport,
 #[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
 pub async fn history_range(app: State<'_, App>, from: String, to: String) -> Result<PeriodReport, ApiError> {
     app.history_range(&from, &to).await
+}
+
+/// Saves one table of a day's (`from == to`) or a period's report as CSV in the user's Downloads
+/// folder (a browser downloads the same file from `/api/history/…csv`); answers where it went.
+#[tauri::command]
+#[tracing::instrument(level = "debug", skip(app, window), err(level = "warn", Debug))]
+pub async fn save_history_csv(
+    app: State<'_, App>,
+    window: tauri::WebviewWindow,
+    from: String,
+    to: String,
+    table: String,
+) -> Result<SavedFile, ApiError> {
+    let dir = window
+        .path()
+        .download_dir()
+        .or_else(|_| window.path().home_dir())
+        .map_err(|e| ApiError::cannot_save(format!("no Downloads folder to save to: {e}")))?;
+    let period = if from == to { HistoryPeriod::Day(from) } else { HistoryPeriod::Range { from, to } };
+    app.save_history_csv(&period, &table, &dir).await
 }
 
 /// The desktop app's own health (single instance), for the window to show as a notice.

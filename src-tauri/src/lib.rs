@@ -100,6 +100,7 @@ pub fn run() -> ExitCode {
             commands::visits,
             commands::history_day,
             commands::history_range,
+            commands::save_history_csv,
             commands::desktop_status,
         ])
         .setup(|tauri_app| {

@@ -9,6 +9,7 @@
 
 use crate::board::{BoardView, HelpView, LaneView, Live, PurchaseView, SessionView, TabItemView};
 use crate::config::Config;
+use crate::desktop::SavedFile;
 use crate::error::ApiError;
 use crate::help::Resolved;
 use crate::history::{CsvFile, DayReport, Period as HistoryPeriod, PeriodReport};
@@ -23,6 +24,7 @@ use crate::store::{Store, StoreError, deliveries::DeliveryRow, events::EventRow}
 use crate::visits::VisitsView;
 use rangedesk_domain::purchase::{Answer, Status as PurchaseStatus};
 use rangedesk_domain::{Client, Source, Staff};
+use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::watch;
 
@@ -227,6 +229,28 @@ impl Desk {
     /// One table of a day's or a period's report as a CSV file.
     pub async fn history_csv(&self, period: &HistoryPeriod, table: &str) -> Result<CsvFile, ApiError> {
         crate::history::csv_file(&self.store, &self.history_settings(), period, table, jiff::Timestamp::now()).await
+    }
+
+    /// Saves one table of a day's or a period's report as a CSV file in `dir` (the window's
+    /// Downloads folder), never over a file that is there already.
+    pub async fn save_history_csv(
+        &self,
+        period: &HistoryPeriod,
+        table: &str,
+        dir: &Path,
+    ) -> Result<SavedFile, ApiError> {
+        let CsvFile { filename, bytes } = self.history_csv(period, table).await?;
+        if filename.contains(['/', '\\']) || filename.starts_with('.') {
+            return Err(ApiError::bad_request(format!("not a file name: {filename}")));
+        }
+        let dir = dir.to_owned();
+        let len = bytes.len() as u64;
+        let saved = tokio::task::spawn_blocking(move || crate::files::create_numbered(&dir, &filename, &bytes)).await;
+        match saved {
+            Ok(Ok(path)) => Ok(SavedFile { path: path.display().to_string(), bytes: len }),
+            Ok(Err(e)) => Err(ApiError::cannot_save(format!("could not save the table: {e}"))),
+            Err(e) => Err(ApiError::cannot_save(format!("could not save the table: {e}"))),
+        }
     }
 
     pub async fn deliveries(&self, q: DeliveryQuery) -> Result<Page<DeliveryRow>, ApiError> {

@@ -13,3 +13,12 @@ pub struct DesktopStatus {
     /// Problems with the desktop itself that staff should see on screen, in words.
     pub notices: Vec<String>,
 }
+
+/// The IPC answer `save_history_csv`: where the window saved a report table.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SavedFile {
+    /// The file's whole path, to show staff.
+    pub path: String,
+    #[ts(type = "number")]
+    pub bytes: u64,
+}

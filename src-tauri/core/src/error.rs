@@ -28,6 +28,8 @@ pub enum ApiErrorCode {
     WrongHost,
     /// Too many wrong PINs from one client: 429 with `Retry-After`.
     TooManyRequests,
+    /// The desk PC could not write a file the window was asked to save (a full or read-only disk).
+    CannotSave,
 }
 
 impl ApiError {
@@ -40,6 +42,9 @@ impl ApiError {
     pub fn not_found(message: impl Into<String>) -> Self {
         ApiError { code: ApiErrorCode::NotFound, message: message.into() }
     }
+    pub fn cannot_save(message: impl Into<String>) -> Self {
+        ApiError { code: ApiErrorCode::CannotSave, message: message.into() }
+    }
     pub fn status(&self) -> u16 {
         match self.code {
             ApiErrorCode::BadRequest => 400,
@@ -50,6 +55,7 @@ impl ApiError {
             ApiErrorCode::StoreUnavailable => 503,
             ApiErrorCode::WrongHost => 421,
             ApiErrorCode::TooManyRequests => 429,
+            ApiErrorCode::CannotSave => 500,
         }
     }
 }

@@ -102,6 +102,30 @@ fn sync_dir(_dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Writes `contents` to a new file in `dir` named `file_name`, or `stem (1).ext`, `stem (2).ext`…
+/// when that name is taken: an export never replaces a file the user already has. Says where.
+pub fn create_numbered(dir: &Path, file_name: &str, contents: &[u8]) -> io::Result<PathBuf> {
+    let (stem, ext) = file_name.rsplit_once('.').map_or((file_name, ""), |(s, e)| (s, e));
+    for n in 0..1000 {
+        let name = match (n, ext) {
+            (0, _) => file_name.to_owned(),
+            (_, "") => format!("{stem} ({n})"),
+            _ => format!("{stem} ({n}).{ext}"),
+        };
+        let path = dir.join(name);
+        match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(mut f) => {
+                f.write_all(contents)?;
+                f.sync_all()?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{file_name} and 999 numbered copies exist")))
+}
+
 #[cfg(test)]
 #[cfg(unix)]
 mod tests {

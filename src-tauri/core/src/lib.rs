@@ -55,10 +55,10 @@ mod http;
 // The facade, and the types its methods take and answer with.
 pub use board::{BoardView, HelpView, LaneView, PurchaseView, SessionView, TabItemView};
 pub use desk::Desk;
-pub use desktop::DesktopStatus;
+pub use desktop::{DesktopStatus, SavedFile};
 pub use error::{ApiError, ApiErrorCode};
 pub use help::Resolved;
-pub use history::{DayReport, PeriodReport};
+pub use history::{DayReport, Period as HistoryPeriod, PeriodReport};
 pub use ingest::{Inbound, MAX_BODY, Outcome};
 pub use logs::{DeliveryQuery, EventQuery, Page};
 pub use notifications::{Action, FocusLane, Kind as NoticeKind, Notice, Subject, Update, Waiting};

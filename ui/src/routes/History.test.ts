@@ -143,18 +143,42 @@ describe('History, a day', () => {
     const { container } = render(History);
     await screen.findByRole('region', { name: 'Lanes' });
     expect(fetch).toHaveBeenCalledWith('/api/history/2026-11-23', expect.anything());
-    const csv = [...container.querySelectorAll('a.csv')].map((a) => a.getAttribute('href'));
+    const csv = [...container.querySelectorAll('section:not([data-section="exports"]) a.csv')].map((a) => a.getAttribute('href'));
     expect(csv).toEqual(['/api/history/2026-11-23/summary.csv', '/api/history/2026-11-23/lanes.csv']);
     const exports = within(screen.getByRole('region', { name: 'Every table as CSV' }));
     expect(exports.getByRole('link', { name: 'Lanes' }).getAttribute('href')).toBe('/api/history/2026-11-23/lanes.csv');
   });
 
-  it('says where to get the CSV files in the window, which cannot save them', async () => {
-    window_((cmd) => (cmd === 'history_day' ? busyDay() : {}));
+  it('saves a table in the window through the app, and says where it went', async () => {
+    window_((cmd, args) => {
+      if (cmd === 'history_day') return busyDay();
+      if (cmd === 'save_history_csv') {
+        const { from, table } = args as { from: string; to: string; table: string };
+        return { path: `/home/desk/Downloads/rangedesk-${from}-${table}.csv`, bytes: 120 };
+      }
+      return {};
+    });
     const { container } = render(History);
     await screen.findByRole('region', { name: 'Lanes' });
-    expect(container.querySelectorAll('a.csv')).toHaveLength(0);
+    expect(container.querySelectorAll('a.csv'), 'no links the window cannot follow').toHaveLength(0);
+    const exports = within(screen.getByRole('region', { name: 'Every table as CSV' }));
+    await fireEvent.click(exports.getByRole('button', { name: 'Lanes' }));
+    await waitFor(() => expect(exports.getByRole('status').textContent).toBe('Saved to /home/desk/Downloads/rangedesk-2026-11-23-lanes.csv'));
+    expect(calls).toContainEqual(['save_history_csv', { from: '2026-11-23', to: '2026-11-23', table: 'lanes' }]);
     await waitFor(() => expect(container.querySelector('.window-csv')?.textContent).toContain('http://127.0.0.1:8788/#history/2026-11-23'));
+  });
+
+  it('says why a table was not saved', async () => {
+    window_((cmd) => {
+      if (cmd === 'history_day') return busyDay();
+      if (cmd === 'save_history_csv') throw { code: 'cannot_save', message: 'could not save the table: No space left on device' };
+      return {};
+    });
+    render(History);
+    await screen.findByRole('region', { name: 'Lanes' });
+    const exports = within(screen.getByRole('region', { name: 'Every table as CSV' }));
+    await fireEvent.click(exports.getByRole('button', { name: 'Lanes' }));
+    await waitFor(() => expect(exports.getByRole('status').textContent).toBe('Not saved: could not save the table: No space left on device'));
   });
 });
 

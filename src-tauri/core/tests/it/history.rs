@@ -272,6 +272,33 @@ async fn csv_exports_are_rfc_4180_with_a_bom_and_no_formulas() {
     assert_eq!(unknown.status(), 404);
 }
 
+/// The window saves a table where the user keeps downloads: the same bytes a browser downloads,
+/// under the same name, and never over a file already there.
+#[tokio::test]
+async fn the_window_saves_a_table_as_the_browser_downloads_it_never_over_a_file() {
+    let r = start_range().await;
+    busy_day(&r).await;
+    let downloads = tempfile::tempdir().unwrap();
+    let day = rangedesk_core::HistoryPeriod::Day("2026-06-10".into());
+    let first = r.app.save_history_csv(&day, "lanes", downloads.path()).await.unwrap();
+    let second = r.app.save_history_csv(&day, "lanes", downloads.path()).await.unwrap();
+    let name = |p: &str| std::path::Path::new(p).file_name().unwrap().to_string_lossy().into_owned();
+    assert_eq!(name(&first.path), "rangedesk-2026-06-10-lanes.csv");
+    assert_eq!(name(&second.path), "rangedesk-2026-06-10-lanes (1).csv", "the first file is kept");
+    let browser = r.http.get(r.board("/api/history/2026-06-10/lanes.csv")).send().await.unwrap().bytes().await.unwrap();
+    assert_eq!(std::fs::read(&first.path).unwrap(), browser.to_vec());
+    assert_eq!(first.bytes, browser.len() as u64);
+    let range = rangedesk_core::HistoryPeriod::Range { from: "2026-06-09".into(), to: "2026-06-10".into() };
+    let summary = r.app.save_history_csv(&range, "summary", downloads.path()).await.unwrap();
+    assert_eq!(name(&summary.path), "rangedesk-2026-06-09_2026-06-10-summary.csv");
+    let unknown = r.app.save_history_csv(&day, "../secrets", downloads.path()).await.unwrap_err();
+    assert_eq!(unknown.code, rangedesk_core::ApiErrorCode::NotFound);
+    let gone = downloads.path().join("missing");
+    let refused = r.app.save_history_csv(&day, "lanes", &gone).await.unwrap_err();
+    assert_eq!(refused.code, rangedesk_core::ApiErrorCode::CannotSave, "{refused:?}");
+    assert_eq!(std::fs::read_dir(downloads.path()).unwrap().count(), 3, "nothing else was written");
+}
+
 /// Active minutes of a lane on a day, read from its report.
 async fn lane_minutes(r: &Running, day: &str, lane: &str) -> (f64, f64, Value) {
     let d = r.get_json(&r.board(&format!("/api/history/{day}"))).await;
