@@ -83,7 +83,9 @@ async fn load(
     if rows.len() >= ROW_LIMIT as usize || verdicts.len() >= ROW_LIMIT as usize {
         return Err(ApiError::bad_request("the period holds too many events for one report; choose a shorter one"));
     }
-    let facts = facts::fold(setup.as_ref(), &rows, to.as_millisecond());
+    // A window that reaches the present sees sessions still running, as the board does.
+    let live = to >= now;
+    let facts = facts::fold(setup.as_ref(), &rows, to.as_millisecond(), live);
     Ok(Loaded { facts, verdicts })
 }
 

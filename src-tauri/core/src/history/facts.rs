@@ -18,6 +18,8 @@ pub struct SessionFact {
     pub customer: Option<String>,
     /// Contiguous or not, in order; ms.
     pub pieces: Vec<(i64, i64, BandState)>,
+    /// Still running when the report was made (its last piece ends now).
+    pub running: bool,
 }
 
 impl SessionFact {
@@ -138,7 +140,9 @@ impl Open {
 }
 
 /// Folds `rows` (time order) with the set-up in force before them; open ends close at `until`.
-pub fn fold(setup: Option<&LogRow>, rows: &[LogRow], until: i64) -> Facts {
+/// `live`: `until` is now, so a session nobody heard end is still running (the board shows it
+/// active, or in overtime past its booking) and runs to `until`.
+pub fn fold(setup: Option<&LogRow>, rows: &[LogRow], until: i64, live: bool) -> Facts {
     let mut f = Facts::default();
     let mut usable: HashMap<String, (bool, i64)> = HashMap::new();
     let mut names: BTreeMap<String, Option<String>> = BTreeMap::new();
@@ -157,6 +161,14 @@ pub fn fold(setup: Option<&LogRow>, rows: &[LogRow], until: i64) -> Facts {
         }
         if e.origin == Origin::Poll && e.kind != kinds::RANGE_SETUP {
             f.corrections.push(moment(e));
+        }
+        // Any word from the lane about a session (a help call, a hit, a purchase) says it was still
+        // running then.
+        if e.source == Source::ActionTarget
+            && e.origin == Origin::Webhook
+            && let Some(o) = e.session_id.as_ref().and_then(|id| open.get_mut(id))
+        {
+            o.last_at = o.last_at.max(e.at);
         }
         match (e.source, e.kind.as_str()) {
             (Source::ActionTarget, kinds::RANGE_SETUP) => {
@@ -242,6 +254,10 @@ pub fn fold(setup: Option<&LogRow>, rows: &[LogRow], until: i64) -> Facts {
     rest.sort_by_key(|o| o.fact.start());
     for mut o in rest {
         let end = match o.duration_min {
+            _ if live && o.state.is_some() => {
+                o.fact.running = true;
+                until
+            }
             // A session nobody heard end: it ran its booking (or to its last word), never past `until`.
             Some(d) if o.state.is_some() => (o.since + ((d * 60_000.0) as i64 - o.used_ms).max(0)).max(o.last_at),
             _ => o.last_at,
@@ -337,7 +353,7 @@ fn session_event(f: &mut Facts, open: &mut HashMap<String, Open>, e: &LogRow) {
         }
     }
     let o = open.entry(id.clone()).or_insert_with(|| Open {
-        fact: SessionFact { session_id: id, lane_id: lane.clone(), customer: None, pieces: Vec::new() },
+        fact: SessionFact { session_id: id, lane_id: lane.clone(), customer: None, pieces: Vec::new(), running: false },
         state: None,
         since: e.at,
         used_ms: 0,

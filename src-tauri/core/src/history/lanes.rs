@@ -89,7 +89,8 @@ pub fn section(f: &Facts, days: &[Day], bands: bool, tz: &jiff::tz::TimeZone) ->
                 } else {
                     0.0
                 };
-                if starts_here && minutes(total) < SHORT_SESSION_MINUTES {
+                // A session still running is not short yet, however new.
+                if starts_here && !s.running && minutes(total) < SHORT_SESSION_MINUTES {
                     st.short_sessions += 1;
                 }
                 for p in &s.pieces {

@@ -435,6 +435,41 @@ async fn bad_dates_and_periods_are_400_with_the_error_json() {
     assert_eq!(year.status(), 200, "a year is allowed");
 }
 
+/// Today's report sees the sessions still running, as the board does: one started 40 minutes ago
+/// with no word since counts as a session of 40 minutes so far, not as nothing. A day whose window
+/// has passed keeps the rule for sessions nobody heard end (they ran to their last word).
+#[tokio::test]
+async fn a_session_still_running_counts_in_todays_report_up_to_now() {
+    let r = start_range().await;
+    let zone = jiff::tz::TimeZone::get(ZONE).unwrap();
+    let now = jiff::Timestamp::now();
+    // Far enough from midnight that the 40 minutes fall in one day.
+    let start = if now.to_zoned(zone.clone()).hour() >= 1 { now - jiff::SignedDuration::from_mins(40) } else { now };
+    let body = json!({"event": "sessionStarted", "lane_id": "L7", "session_id": "running"}).to_string();
+    deliver(&r, Source::ActionTarget, start, body).await;
+    let just_now = now - jiff::SignedDuration::from_mins(2);
+    let body = json!({"event": "sessionStarted", "lane_id": "L9", "session_id": "new"}).to_string();
+    deliver(&r, Source::ActionTarget, just_now, body).await;
+    let today = start.to_zoned(zone).date();
+    let d = r.get_json(&r.board(&format!("/api/history/{today}"))).await;
+    let l7 = d["lanes"]["stats"].as_array().unwrap().iter().find(|l| l["lane_id"] == "L7").unwrap().clone();
+    assert!(close(f(&l7["sessions"]), 1.0), "{l7}");
+    let l9 = d["lanes"]["stats"].as_array().unwrap().iter().find(|l| l["lane_id"] == "L9").unwrap().clone();
+    assert_eq!(l9["short_sessions"], 0, "two minutes in and running: not short (a likely fault) yet: {l9}");
+    let want = now.duration_since(start).as_secs_f64() / 60.0;
+    let got = f(&l7["lane_minutes"]);
+    assert!((got - want).abs() < 1.0, "ran {got} minutes so far, want about {want}");
+    let bands = d["lanes"]["bands"].as_array().unwrap();
+    let band = bands.iter().find(|b| b["lane_id"] == "L7").unwrap();
+    assert!(band["segments"].as_array().unwrap().iter().any(|s| s["state"] == "active"), "{band}");
+
+    // The same session on a day long past, never heard of again: it ran to its last word.
+    lane(&r, "2026-06-10 10:00", "sessionStarted", "L8", "lost").await;
+    lane(&r, "2026-06-10 10:20", "carrierHit", "L8", "lost").await;
+    let (minutes, _, _) = lane_minutes(&r, "2026-06-10", "L8").await;
+    assert!(close(minutes, 20.0), "{minutes}");
+}
+
 /// Deliveries as vendors send them, over loopback HTTP: they are stamped now, so today's report.
 #[tokio::test]
 async fn webhooks_over_http_count_once_in_todays_report() {
