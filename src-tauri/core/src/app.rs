@@ -2,6 +2,7 @@
 //! listeners bound and served. The headless server and the desktop app both start exactly this;
 //! tests start it on port 0 with `start_on`.
 
+use crate::board::Live;
 use crate::config::{self, Checked, ConfigError};
 use crate::desk::Desk;
 use crate::http::{self, AppState, BoardAccess, serve};
@@ -241,11 +242,16 @@ impl App {
             stop(shutdown_rx.clone()),
         ));
         let flusher = tokio::spawn(flush_counters(ingest.clone(), shutdown_rx.clone()));
+        let live = desk.live().clone();
+        let snapshots = tokio::spawn(save_snapshots(live.clone(), store.clone(), shutdown_rx.clone()));
         let polling = tokio::spawn(reconciler.run(config_changes, shutdown_rx.clone()));
         tokio::spawn(async move {
-            let _ = tokio::join!(public_task, board_task, flusher, polling);
+            let _ = tokio::join!(public_task, board_task, flusher, polling, snapshots);
             if let Err(e) = ingest.flush_counters().await {
                 tracing::warn!(error = %e, "could not save the 404 count at shutdown");
+            }
+            if let Err(e) = live.save_snapshot(&store).await {
+                tracing::warn!(error = %e, "could not save the board snapshot at shutdown; the next start replays the log");
             }
             store.close().await;
             tracing::info!("stopped");
@@ -305,6 +311,22 @@ async fn flush_counters(ingest: Ingest, mut shutdown: watch::Receiver<bool>) {
         }
     }
 }
+
+/// Every few minutes, the board as a snapshot the next start begins from (a start after a crash
+/// replays at most these minutes of log on top of it; see `board::Live::start`).
+async fn save_snapshots(live: Live, store: crate::store::Store, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(SNAPSHOT_EVERY) => {}
+            _ = shutdown.wait_for(|s| *s) => return,
+        }
+        if let Err(e) = live.save_snapshot(&store).await {
+            tracing::warn!(error = %e, "could not save the board snapshot");
+        }
+    }
+}
+
+const SNAPSHOT_EVERY: Duration = Duration::from_secs(300);
 
 /// Creates the data directory owner-only (0700), or makes an existing one so: it holds the config,
 /// the store and the logs, all of them secrets or full of them.

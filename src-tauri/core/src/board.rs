@@ -21,6 +21,7 @@ pub use views::{
 };
 
 use rangedesk_domain::Source;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// A running session is "ending soon" with this many minutes left or fewer (overtime below 0).
@@ -28,7 +29,7 @@ use std::collections::{BTreeMap, HashMap};
 pub const ENDING_SOON_MINUTES: f64 = 5.0;
 
 /// A lane as the vendor's set-up lists it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Lane {
     lane_id: String,
     name: String,
@@ -36,7 +37,7 @@ struct Lane {
     usable: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Session {
     lane_id: String,
     state: SessionState,
@@ -51,7 +52,7 @@ struct Session {
     created_ms: i64,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Help {
     session_id: Option<String>,
     lane_id: Option<String>,
@@ -59,14 +60,16 @@ struct Help {
     acknowledged: Option<(i64, String)>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Purchase {
     view: PurchaseView,
     requested_ms: i64,
     decided_ms: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Serializable whole, so the running app can keep a snapshot of it in the store and start from
+/// that instead of replaying years of log (see `live`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Board {
     lanes: Vec<Lane>,
     bays: HashMap<String, String>,

@@ -10,6 +10,7 @@ mod migrations;
 pub mod pictures;
 pub mod products;
 pub mod purchases;
+pub mod snapshot;
 pub mod space;
 mod writer;
 

@@ -3,12 +3,18 @@
 //! Subscribers hear the id of the last applied event after each change.
 
 use super::{Board, BoardView};
+use crate::store::snapshot::{self, Snapshot};
 use crate::store::{self, Store, events};
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 
 /// Events read per query while catching up.
 const CHUNK: u32 = 5_000;
+
+/// What a snapshot is good for: the board as this build folds events. A snapshot another build
+/// wrote is set aside and the board rebuilt from the log once (a release may fold differently).
+/// Bump the suffix when `Board`'s fields or `apply` change within a version.
+const SNAPSHOT_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "/board-1");
 
 #[derive(Clone)]
 pub struct Live {
@@ -18,11 +24,12 @@ pub struct Live {
 }
 
 impl Live {
-    /// Replays the whole log, then keeps the board current from the writer.
+    /// Starts from the stored snapshot when it is this build's and matches the log, else from
+    /// nothing; replays the log after it, then keeps the board current from the writer.
     pub async fn start(store: &Store) -> store::Result<Live> {
         let board = store
             .read(|conn| {
-                let mut board = Board::default();
+                let mut board = from_snapshot(conn).unwrap_or_default();
                 loop {
                     let chunk = events::after(conn, board.last_event_id(), CHUNK)?;
                     if chunk.is_empty() {
@@ -39,6 +46,31 @@ impl Live {
         let hook = live.clone();
         store.writer().set_after_commit(Box::new(move |conn, rows| hook.catch_up(conn, rows))).await?;
         Ok(live)
+    }
+
+    /// Stores the board as the snapshot the next start begins from, when it has moved on since the
+    /// last one; says whether it did. The copy and its JSON are made off the async threads; the
+    /// write is one row, replaced.
+    pub async fn save_snapshot(&self, store: &Store) -> store::Result<bool> {
+        let saved = store.read(snapshot::last_event_id).await?;
+        let me = self.clone();
+        let made = tokio::task::spawn_blocking(move || {
+            let board = me.with(Board::clone);
+            let last = board.last_event_id();
+            (last != 0 && saved != Some(last)).then(|| serde_json::to_string(&board).map(|json| (last, json)))
+        })
+        .await;
+        let (last_event_id, board) = match made {
+            Ok(Some(Ok(made))) => made,
+            Ok(None) => return Ok(false),
+            Ok(Some(Err(e))) => return Err(store::StoreError::Corrupt(format!("board snapshot: {e}"))),
+            Err(e) => return Err(store::StoreError::Corrupt(format!("board snapshot: {e}"))),
+        };
+        let snap = Snapshot { last_event_id, version: SNAPSHOT_VERSION.to_owned(), board };
+        let at = jiff::Timestamp::now().as_millisecond();
+        store.writer().write(move |t| snapshot::save(t, &snap, at)).await?;
+        tracing::debug!(last_event_id, "board snapshot saved");
+        Ok(true)
     }
 
     /// Applies what a commit inserted (`rows`, straight from the writer) when it follows on from
@@ -103,3 +135,42 @@ impl Live {
         self.changes.subscribe()
     }
 }
+
+/// The stored snapshot as a board, when it is this build's and no further than the log.
+fn from_snapshot(conn: &rusqlite::Connection) -> Option<Board> {
+    let snap = match snapshot::load(conn) {
+        Ok(Some(s)) => s,
+        Ok(None) => return None,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the board snapshot; rebuilding the board from the log");
+            return None;
+        }
+    };
+    if snap.version != SNAPSHOT_VERSION {
+        tracing::info!(snapshot = %snap.version, this = SNAPSHOT_VERSION, "board snapshot from another build; rebuilding the board from the log");
+        return None;
+    }
+    let last = events::last_id(conn).ok()?;
+    if snap.last_event_id > last {
+        tracing::warn!(
+            snapshot = snap.last_event_id,
+            log = last,
+            "board snapshot is ahead of the log (a store restored from a copy?); rebuilding the board from the log"
+        );
+        return None;
+    }
+    match serde_json::from_str::<Board>(&snap.board) {
+        Ok(b) if b.last_event_id() == snap.last_event_id => Some(b),
+        Ok(_) => {
+            tracing::warn!("board snapshot does not say its own last event; rebuilding the board from the log");
+            None
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "board snapshot does not parse; rebuilding the board from the log");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

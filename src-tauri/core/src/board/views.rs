@@ -1,11 +1,11 @@
 //! What the board shows, as the API and the window receive it. Every type here crosses to
 //! TypeScript through ts-rs; never declare one by hand in the UI.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// A lane's state, by colour and word on the board.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum LaneState {
     Free,
@@ -42,7 +42,7 @@ pub struct LaneView {
     pub waiting_since: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionState {
     Created,
@@ -115,7 +115,7 @@ pub struct VendorView {
     pub last_delivery_at: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct PurchaseItemView {
     pub id: String,
     #[ts(type = "number")]
@@ -127,7 +127,7 @@ pub struct PurchaseItemView {
     pub product_type: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct PurchaseView {
     pub trace_id: String,
     pub session_id: Option<String>,
@@ -147,7 +147,7 @@ pub struct PurchaseView {
 }
 
 /// One line of a session's tab.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct TabItemView {
     pub item_id: String,
     pub trace_id: String,

@@ -300,6 +300,11 @@ pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?)
 }
 
+/// The newest event's id (0 for an empty log).
+pub fn last_id(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?)
+}
+
 /// Events that carry a data column of their own (not their delivery's body).
 #[cfg(test)]
 pub fn with_own_data(conn: &Connection) -> Result<i64> {

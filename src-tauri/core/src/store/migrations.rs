@@ -157,6 +157,16 @@ const STEPS: &[&str] = &[
     CREATE INDEX events_kind ON events (source, kind, at);
     CREATE INDEX events_subject ON events (kind, subject) WHERE subject IS NOT NULL AND origin <> 'webhook';
     "#,
+    // 8: the board as of one event, so a start replays only what came after it (`store::snapshot`).
+    r#"
+    CREATE TABLE board_snapshot (
+        id            INTEGER PRIMARY KEY CHECK (id = 1),
+        last_event_id INTEGER NOT NULL,
+        version       TEXT    NOT NULL,
+        board         TEXT    NOT NULL,
+        saved_at      INTEGER NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// Every migration, in order.
