@@ -94,8 +94,8 @@ pub async fn run(o: Options) -> anyhow::Result<Summary> {
     feed.setup(&o, &tz).await?;
     for index in 0..o.days {
         let date = o.start.checked_add(jiff::Span::new().days(i64::from(index)))?;
-        let steps = plan::day(o.seed, index, date, &tz, o.lanes)?;
-        feed.day(steps).await?;
+        let chains = plan::day(o.seed, index, date, &tz, o.lanes)?;
+        feed.day(chains).await?;
         let midnight = date.to_zoned(tz.clone())?;
         let hours = midnight.tomorrow()?.timestamp().duration_since(midnight.timestamp()).as_hours();
         if index % 10 == 9 || index + 1 == o.days || hours != 24 {

@@ -1,13 +1,13 @@
-//! Sends a day's plan: first every delivery and poll correction, from many tasks at once; then
-//! what follows them — the repeats (duplicates) and the desk's answers, which need the help call's
-//! event id or the held purchase's trace id the first pass got back.
+//! Sends a day's plan: its chains (one per session) side by side from many tasks, each chain's
+//! actions in their order, so a session's events are recorded in the order they happened and a
+//! desk answer always finds the help call or purchase it answers.
 
 use super::Options;
-use super::plan::{self, Decision, HelpAnswer, Send, Step};
+use super::plan::{self, Chain, Send, What};
 use crate::deliveries::Secrets;
 use crate::signing;
 use rangedesk_core::domain::{Client, NewEvent, Source, Staff};
-use rangedesk_core::testing::purchases::{self, Verdict};
+use rangedesk_core::testing::purchases;
 use rangedesk_core::testing::store::events::{self, Origin};
 use rangedesk_core::testing::{Ingest, Live, help};
 use rangedesk_core::{Inbound, Outcome};
@@ -45,13 +45,6 @@ pub struct Totals {
     pub help_answers: u64,
     pub decisions: u64,
     pub desk_refused: u64,
-}
-
-/// What the second pass does.
-enum Next {
-    Repeat(jiff::Timestamp, Send),
-    Help(String, HelpAnswer),
-    Held(String, Decision),
 }
 
 fn bump(c: &AtomicU64) {
@@ -114,114 +107,95 @@ impl Feed {
         Ok(())
     }
 
-    /// Sends one day's plan, both passes.
-    pub async fn day(self: &std::sync::Arc<Self>, steps: Vec<Step>) -> anyhow::Result<()> {
-        let next = self.all(steps, |f, s| async move { f.first(s).await }).await?;
-        self.all(next, |f, n| async move { f.second(n).await.map(|()| None::<Next>) }).await?;
-        Ok(())
-    }
-
-    /// Runs `job` on every item from `concurrency` tasks; collects what they hand on.
-    async fn all<J, F, Fut>(self: &std::sync::Arc<Self>, jobs: Vec<J>, job: F) -> anyhow::Result<Vec<Next>>
-    where
-        J: std::marker::Send + 'static,
-        F: Fn(std::sync::Arc<Feed>, J) -> Fut + Clone + std::marker::Send + 'static,
-        Fut: std::future::Future<Output = anyhow::Result<Option<Next>>> + std::marker::Send,
-    {
-        let queue = std::sync::Arc::new(Mutex::new(jobs.into_iter()));
+    /// Sends one day's chains.
+    pub async fn day(self: &std::sync::Arc<Self>, chains: Vec<Chain>) -> anyhow::Result<()> {
+        let queue = std::sync::Arc::new(Mutex::new(chains.into_iter()));
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..self.concurrency {
-            let (queue, feed, job) = (queue.clone(), self.clone(), job.clone());
+            let (queue, feed) = (queue.clone(), self.clone());
             tasks.spawn(async move {
-                let mut handed = Vec::new();
                 loop {
-                    let Some(item) = queue.lock().ok().and_then(|mut q| q.next()) else {
-                        return anyhow::Ok(handed);
+                    let Some(chain) = queue.lock().ok().and_then(|mut q| q.next()) else {
+                        return anyhow::Ok(());
                     };
-                    if let Some(n) = job(feed.clone(), item).await? {
-                        handed.push(n);
-                    }
+                    feed.chain(chain).await?;
                 }
             });
         }
-        let mut next = Vec::new();
         while let Some(done) = tasks.join_next().await {
-            next.extend(done??);
+            done??;
         }
-        Ok(next)
+        Ok(())
     }
 
-    async fn first(&self, step: Step) -> anyhow::Result<Option<Next>> {
-        match step {
-            Step::Poll { at, kind, lane, session, data } => {
-                let e = NewEvent {
-                    kind: kind.into(),
-                    known: true,
-                    lane_id: Some(lane),
-                    session_id: Some(session),
-                    subject: None,
-                    vendor_time: None,
-                    data,
-                };
-                self.write_poll(at, e).await?;
-                Ok(None)
-            }
-            Step::Deliver { at, send, repeat, help, held } => {
-                let outcome = self.send(at, &send).await?;
-                Ok(match (outcome, repeat, help, held) {
-                    (_, Some(again), _, _) => Some(Next::Repeat(again, send)),
-                    (Outcome::Accepted { trace_id, .. }, None, Some(h), _) => Some(Next::Help(trace_id, h)),
-                    (Outcome::Purchase { trace_id, verdict: Verdict::Held { .. } }, None, _, Some(d)) => {
-                        Some(Next::Held(trace_id, d))
-                    }
-                    _ => None,
-                })
-            }
-        }
-    }
-
-    async fn second(&self, next: Next) -> anyhow::Result<()> {
+    async fn chain(&self, chain: Chain) -> anyhow::Result<()> {
+        let mut traces: Vec<Option<(String, jiff::Timestamp)>> = vec![None; chain.tags()];
         let store = self.ingest.store();
         let staff = |by: &str| Staff::new(by, Client::Window);
-        match next {
-            Next::Repeat(at, send) => {
-                self.send(at, &send).await?;
-            }
-            Next::Help(trace_id, h) => {
-                let help_id = store
-                    .read(move |c| {
-                        Ok(c.query_row(
-                            "SELECT e.id FROM events e JOIN deliveries d ON d.id = e.delivery_id WHERE d.trace_id = ?1",
-                            [trace_id],
-                            |r| r.get::<_, i64>(0),
-                        )?)
-                    })
-                    .await?;
-                if let Some(at) = h.acknowledged {
-                    let done = help::acknowledge(store, &self.live, help_id, staff(h.by), at).await;
-                    self.desk(done.is_ok());
-                }
-                if let Some(at) = h.resolved {
-                    self.desk(help::resolve(store, help_id, staff(h.by), at).await.is_ok());
-                }
-            }
-            Next::Held(trace_id, d) => {
-                let waiters = self.ingest.purchase_waiters();
-                match d {
-                    Decision::Approve(at, by) | Decision::Decline(at, by) => {
-                        let approve = matches!(d, Decision::Approve(..));
-                        let done =
-                            purchases::staff_decision(store, waiters, trace_id, approve, staff(by), None, at).await;
-                        self.decided(done.is_ok());
+        let trace = |traces: &[Option<(String, jiff::Timestamp)>], tag: usize| traces.get(tag).cloned().flatten();
+        for action in chain.actions {
+            let at = action.at;
+            match action.what {
+                What::Deliver { send, tag } => {
+                    let outcome = self.send(at, &send).await?;
+                    if let (Some(tag), Outcome::Accepted { trace_id, .. } | Outcome::Purchase { trace_id, .. }) =
+                        (tag, outcome)
+                        && let Some(slot) = traces.get_mut(tag)
+                    {
+                        *slot = Some((trace_id, at));
                     }
-                    Decision::Miss(at) => {
-                        purchases::expire(store, waiters, trace_id, at).await?;
-                        self.decided(true);
-                    }
+                }
+                What::Poll { kind, lane, session, data } => {
+                    let e = NewEvent {
+                        kind: kind.into(),
+                        known: true,
+                        lane_id: Some(lane),
+                        session_id: Some(session),
+                        subject: None,
+                        vendor_time: None,
+                        data,
+                    };
+                    self.write_poll(at, e).await?;
+                }
+                What::Acknowledge { help, by } => {
+                    let Some(id) = self.help_id(trace(&traces, help)).await? else { continue };
+                    self.desk(help::acknowledge(store, &self.live, id, staff(by), at).await.is_ok());
+                }
+                What::Resolve { help, by } => {
+                    let Some(id) = self.help_id(trace(&traces, help)).await? else { continue };
+                    self.desk(help::resolve(store, id, staff(by), at).await.is_ok());
+                }
+                What::Decide { purchase, approve, by } => {
+                    let Some((t, _)) = trace(&traces, purchase) else { continue };
+                    let waiters = self.ingest.purchase_waiters();
+                    let done = purchases::staff_decision(store, waiters, t, approve, staff(by), None, at).await;
+                    self.decided(done.is_ok());
+                }
+                What::Miss { purchase } => {
+                    let Some((t, _)) = trace(&traces, purchase) else { continue };
+                    purchases::expire(store, self.ingest.purchase_waiters(), t, at).await?;
+                    self.decided(true);
+                }
+                What::TickOff { purchase, by } => {
+                    let Some((t, _)) = trace(&traces, purchase) else { continue };
+                    let done = purchases::tick_off(store, &self.live, format!("{t}:0"), staff(by), at).await;
+                    self.decided(done.is_ok());
                 }
             }
         }
         Ok(())
+    }
+
+    /// The event id of the help call the delivery `trace_id` recorded at `at` (found by its time,
+    /// on `events_at`: nothing indexes an event's delivery).
+    async fn help_id(&self, trace: Option<(String, jiff::Timestamp)>) -> anyhow::Result<Option<i64>> {
+        let Some((trace_id, at)) = trace else { return Ok(None) };
+        let sql = "SELECT e.id FROM events e WHERE e.at = ?1 AND e.kind = 'help'
+                   AND e.delivery_id = (SELECT id FROM deliveries WHERE trace_id = ?2)";
+        let at = at.as_millisecond();
+        let id =
+            self.ingest.store().read(move |c| Ok(c.query_row(sql, rusqlite::params![at, trace_id], |r| r.get(0))?));
+        Ok(Some(id.await?))
     }
 
     fn desk(&self, ok: bool) {

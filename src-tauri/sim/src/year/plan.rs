@@ -46,29 +46,77 @@ pub enum Send {
     Samna { id: String, event: &'static str, context: Value, signed: bool },
 }
 
-/// What the desk does with a help call: who, and when each step happens (`None`: never).
+/// What an action does. A tag names an earlier delivery of the same chain (its trace id).
 #[derive(Debug, Clone)]
-pub struct HelpAnswer {
-    pub by: &'static str,
-    pub acknowledged: Option<Timestamp>,
-    pub resolved: Option<Timestamp>,
-}
-
-/// What becomes of a purchase the rules hold for the desk.
-#[derive(Debug, Clone)]
-pub enum Decision {
-    Approve(Timestamp, &'static str),
-    Decline(Timestamp, &'static str),
-    Miss(Timestamp),
-}
-
-/// One step of the day.
-#[derive(Debug, Clone)]
-pub enum Step {
-    /// A delivery; `repeat` resends it later (a duplicate), `help`/`held` follow it at the desk.
-    Deliver { at: Timestamp, send: Send, repeat: Option<Timestamp>, help: Option<HelpAnswer>, held: Option<Decision> },
+pub enum What {
+    Deliver {
+        send: Send,
+        tag: Option<usize>,
+    },
     /// What the reconciler's poll records.
-    Poll { at: Timestamp, kind: &'static str, lane: String, session: String, data: Value },
+    Poll {
+        kind: &'static str,
+        lane: String,
+        session: String,
+        data: Value,
+    },
+    Acknowledge {
+        help: usize,
+        by: &'static str,
+    },
+    Resolve {
+        help: usize,
+        by: &'static str,
+    },
+    Decide {
+        purchase: usize,
+        approve: bool,
+        by: &'static str,
+    },
+    Miss {
+        purchase: usize,
+    },
+    /// Staff hand the bought item over at the lane.
+    TickOff {
+        purchase: usize,
+        by: &'static str,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Action {
+    pub at: Timestamp,
+    pub what: What,
+}
+
+/// One session's actions (its lane events, the desk's answers, its booking), in time order; the
+/// chains of a day run side by side, each in its order, as a range's sessions do.
+#[derive(Debug, Clone, Default)]
+pub struct Chain {
+    pub actions: Vec<Action>,
+    tags: usize,
+}
+
+impl Chain {
+    fn push(&mut self, at: Timestamp, what: What) {
+        self.actions.push(Action { at, what });
+    }
+
+    fn deliver(&mut self, at: Timestamp, send: Send) {
+        self.push(at, What::Deliver { send, tag: None });
+    }
+
+    /// A delivery whose trace id later actions need.
+    fn tagged(&mut self, at: Timestamp, send: Send) -> usize {
+        let tag = self.tags;
+        self.tags += 1;
+        self.push(at, What::Deliver { send, tag: Some(tag) });
+        tag
+    }
+
+    pub fn tags(&self) -> usize {
+        self.tags
+    }
 }
 
 pub const STAFF: [&str; 4] = ["Sam", "Alex", "Robin", "Kim"];
@@ -121,11 +169,11 @@ fn hours(date: Date) -> Option<(i8, i8, bool)> {
     })
 }
 
-/// The day's steps, in no particular order (each carries its time).
-pub fn day(seed: u64, index: u32, date: Date, tz: &TimeZone, lanes: u32) -> anyhow::Result<Vec<Step>> {
+/// The day's chains, one per session.
+pub fn day(seed: u64, index: u32, date: Date, tz: &TimeZone, lanes: u32) -> anyhow::Result<Vec<Chain>> {
     let mut rng = Rng::new(seed ^ (u64::from(index) << 32) ^ 0x5EED);
-    let mut steps = Vec::new();
-    let Some((open, close, weekend)) = hours(date) else { return Ok(steps) };
+    let mut chains = Vec::new();
+    let Some((open, close, weekend)) = hours(date) else { return Ok(chains) };
     let (open, close) = (at(date, tz, open, 0)?, at(date, tz, close, 0)?);
     let mut sessions = Vec::new();
     for lane in 1..=lanes {
@@ -146,26 +194,19 @@ pub fn day(seed: u64, index: u32, date: Date, tz: &TimeZone, lanes: u32) -> anyh
     }
     for (k, s) in sessions.iter().enumerate() {
         let id = format!("s-{seed}-{index}-{}-{k}", s.lane);
-        session(&mut rng, &mut steps, s, &id, &pauses)?;
+        let mut chain = Chain::default();
+        session(&mut rng, &mut chain, s, &id, &pauses);
+        chain.actions.sort_by_key(|a| a.at);
+        chains.push(chain);
     }
-    Ok(steps)
+    Ok(chains)
 }
 
 fn lane_event(event: &str, s: &Session, id: &str) -> Send {
     Send::Lane(json!({"event": event, "lane_id": lane_id(s.lane), "session_id": id}))
 }
 
-fn deliver(at: Timestamp, send: Send) -> Step {
-    Step::Deliver { at, send, repeat: None, help: None, held: None }
-}
-
-fn session(
-    rng: &mut Rng,
-    steps: &mut Vec<Step>,
-    s: &Session,
-    id: &str,
-    pauses: &[(Timestamp, Timestamp)],
-) -> anyhow::Result<()> {
+fn session(rng: &mut Rng, c: &mut Chain, s: &Session, id: &str, pauses: &[(Timestamp, Timestamp)]) {
     let length = s.end.duration_since(s.start).as_secs();
     let inside = |rng: &mut Rng| s.start + secs(rng.range(60, (length - 120).max(61)));
     let lane = lane_id(s.lane);
@@ -174,60 +215,58 @@ fn session(
         let began = s.start.to_string();
         let data = json!({"session": {"session_id": id, "lane_id": lane, "began_at": began, "duration": length / 60}});
         let (kind, session) = ("sessionObserved", id.to_owned());
-        steps.push(Step::Poll { at: s.start + secs(rng.range(20, 90)), kind, lane: lane.clone(), session, data });
+        c.push(s.start + secs(rng.range(20, 90)), What::Poll { kind, lane: lane.clone(), session, data });
         let data = json!({"session_id": id});
-        steps.push(Step::Poll { at: s.end + secs(30), kind: "sessionVanished", lane, session: id.to_owned(), data });
-        return Ok(());
+        c.push(s.end + secs(30), What::Poll { kind: "sessionVanished", lane, session: id.to_owned(), data });
+        return;
     }
-    steps.push(deliver(s.start - secs(rng.range(30, 300)), lane_event("sessionCreated", s, id)));
-    steps.push(deliver(s.start, lane_event("sessionStarted", s, id)));
+    c.deliver(s.start - secs(rng.range(30, 300)), lane_event("sessionCreated", s, id));
+    c.deliver(s.start, lane_event("sessionStarted", s, id));
     if rng.chance(0.02) {
         // The stop webhook never came; the poll found the session gone.
         let data = json!({"session_id": id});
-        steps.push(Step::Poll { at: s.end + secs(45), kind: "sessionVanished", lane, session: id.to_owned(), data });
+        c.push(s.end + secs(45), What::Poll { kind: "sessionVanished", lane, session: id.to_owned(), data });
     } else {
-        steps.push(deliver(s.end, lane_event("sessionStopped", s, id)));
+        c.deliver(s.end, lane_event("sessionStopped", s, id));
     }
     if rng.chance(0.15) {
-        steps.push(deliver(inside(rng), lane_event("sessionModified", s, id)));
+        c.deliver(inside(rng), lane_event("sessionModified", s, id));
     }
     if rng.chance(0.2) {
         let p = inside(rng);
-        steps.push(deliver(p, lane_event("sessionPaused", s, id)));
-        steps.push(deliver(p + secs(rng.range(60, 400)), lane_event("sessionResumed", s, id)));
+        c.deliver(p, lane_event("sessionPaused", s, id));
+        c.deliver(p + secs(rng.range(60, 400)), lane_event("sessionResumed", s, id));
     }
     for &(from, to) in pauses {
         if s.start < from && to < s.end {
-            steps.push(deliver(from, lane_event("sessionPaused", s, id)));
-            steps.push(deliver(to, lane_event("sessionResumed", s, id)));
+            c.deliver(from, lane_event("sessionPaused", s, id));
+            c.deliver(to, lane_event("sessionResumed", s, id));
         }
     }
     for _ in 0..rng.range(0, 5) {
-        steps.push(deliver(inside(rng), lane_event("carrierHit", s, id)));
+        c.deliver(inside(rng), lane_event("carrierHit", s, id));
     }
     if rng.chance(0.25) {
         let t = inside(rng);
         let by = STAFF[rng.range(0, 3) as usize];
-        let acknowledged = (!rng.chance(0.05)).then(|| t + secs(rng.range(8, 240)));
-        let resolved = rng.chance(0.97).then(|| acknowledged.unwrap_or(t) + secs(rng.range(30, 600)));
-        let help = HelpAnswer { by, acknowledged, resolved };
-        steps.push(Step::Deliver {
-            at: t,
-            send: lane_event("help", s, id),
-            repeat: None,
-            help: Some(help),
-            held: None,
-        });
+        let help = c.tagged(t, lane_event("help", s, id));
+        let mut acknowledged = t;
+        if !rng.chance(0.05) {
+            acknowledged = t + secs(rng.range(8, 240));
+            c.push(acknowledged, What::Acknowledge { help, by });
+        }
+        if rng.chance(0.97) {
+            c.push(acknowledged + secs(rng.range(30, 600)), What::Resolve { help, by });
+        }
     }
     for _ in 0..rng.range(0, 4) {
         let t = inside(rng);
-        purchase(rng, steps, s, id, t);
+        purchase(rng, c, s, id, t);
     }
-    arrivals(rng, steps, s, id);
-    Ok(())
+    arrivals(rng, c, s, id);
 }
 
-fn purchase(rng: &mut Rng, steps: &mut Vec<Step>, s: &Session, id: &str, t: Timestamp) {
+fn purchase(rng: &mut Rng, c: &mut Chain, s: &Session, id: &str, t: Timestamp) {
     let roll = rng.range(0, 99);
     let (item, qty, held) = match roll {
         0..=49 => {
@@ -240,20 +279,36 @@ fn purchase(rng: &mut Rng, steps: &mut Vec<Step>, s: &Session, id: &str, t: Time
     };
     let body = json!({"event": "purchaseRequest", "lane_id": lane_id(s.lane), "session_id": id, "items": [{"id": item, "qty": qty}]});
     let by = STAFF[rng.range(0, 3) as usize];
-    let decision = held.then(|| match rng.range(0, 99) {
-        0..=69 => Decision::Approve(t + secs(rng.range(3, 18)), by),
-        70..=84 => Decision::Decline(t + secs(rng.range(3, 18)), by),
-        _ => Decision::Miss(t + secs(20)),
-    });
-    steps.push(Step::Deliver { at: t, send: Send::Lane(body), repeat: None, help: None, held: decision });
+    let purchase = c.tagged(t, Send::Lane(body));
+    let decided = t + secs(rng.range(3, 18));
+    let approved = match (held, rng.range(0, 99)) {
+        (false, _) => qty <= 10,
+        (true, 0..=69) => {
+            c.push(decided, What::Decide { purchase, approve: true, by });
+            true
+        }
+        (true, 70..=84) => {
+            c.push(decided, What::Decide { purchase, approve: false, by });
+            false
+        }
+        (true, _) => {
+            c.push(t + secs(20), What::Miss { purchase });
+            false
+        }
+    };
+    if approved {
+        c.push(decided + secs(rng.range(60, 600)), What::TickOff { purchase, by });
+    }
 }
 
 /// Bookings and scans: most sessions were booked through Enviso or Samna.
-fn arrivals(rng: &mut Rng, steps: &mut Vec<Step>, s: &Session, id: &str) {
+fn arrivals(rng: &mut Rng, c: &mut Chain, s: &Session, id: &str) {
     let booked = s.start - minutes(rng.range(20, 300));
     let mut push = |rng: &mut Rng, at: Timestamp, send: Send| {
-        let repeat = rng.chance(0.03).then(|| at + secs(rng.range(5, 120)));
-        steps.push(Step::Deliver { at, send, repeat, help: None, held: None });
+        if rng.chance(0.03) {
+            c.deliver(at + secs(rng.range(5, 120)), send.clone());
+        }
+        c.deliver(at, send);
         if rng.chance(0.016) {
             let refused = match rng.range(0, 1) {
                 0 => Send::Enviso {
@@ -269,7 +324,7 @@ fn arrivals(rng: &mut Rng, steps: &mut Vec<Step>, s: &Session, id: &str) {
                     signed: false,
                 },
             };
-            steps.push(deliver(at + secs(rng.range(1, 30)), refused));
+            c.deliver(at + secs(rng.range(1, 30)), refused);
         }
     };
     let roll = rng.range(0, 99);
