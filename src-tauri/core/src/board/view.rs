@@ -7,8 +7,8 @@ use super::{
     SessionView, TabItemView, VendorView,
 };
 use rangedesk_domain::Source;
-use std::collections::HashMap;
 use rangedesk_domain::purchase::Status;
+use std::collections::HashMap;
 
 /// How long a decided purchase stays on the board.
 const DECIDED_KEPT_MS: i64 = 12 * 3600 * 1000;

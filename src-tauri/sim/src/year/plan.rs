@@ -18,7 +18,7 @@ impl Rng {
         Rng(seed)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -29,12 +29,12 @@ impl Rng {
     /// Uniform in `[lo, hi]`.
     pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
         let span = u64::try_from(hi - lo + 1).unwrap_or(1).max(1);
-        lo + i64::try_from(self.next() % span).unwrap_or(0)
+        lo + i64::try_from(self.next_u64() % span).unwrap_or(0)
     }
 
     /// True with probability `p`.
     pub fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 <= p
     }
 }
 
@@ -312,13 +312,13 @@ fn arrivals(rng: &mut Rng, c: &mut Chain, s: &Session, id: &str) {
         if rng.chance(0.016) {
             let refused = match rng.range(0, 1) {
                 0 => Send::Enviso {
-                    id: format!("bad-{id}-{}", rng.next()),
+                    id: format!("bad-{id}-{}", rng.next_u64()),
                     event: "ORDER_CREATED",
                     data: json!({}),
                     signed: false,
                 },
                 _ => Send::Samna {
-                    id: format!("bad-{id}-{}", rng.next()),
+                    id: format!("bad-{id}-{}", rng.next_u64()),
                     event: "booking_created",
                     context: json!({}),
                     signed: false,
