@@ -44,6 +44,10 @@ enum Command {
     },
     /// Benchmark webhook ingest against the no-op route, in one run; prints markdown
     Bench(bench::Options),
+    /// Fill a store with a year of a range through the core's real ingest, time passed in
+    Year(crate::year::Options),
+    /// Measure the history reports on a store `year` filled, beside a recomputation from the raw log
+    HistoryBench(crate::history_bench::Options),
     /// The durable floor: the no-op routes, but each body appended to a file and answered after a
     /// group fdatasync. Takes rangedesk-server's --config and --data-dir, for `bench --server`
     Floor {
@@ -102,6 +106,16 @@ pub fn run() -> ExitCode {
                     .await
                     .map_err(|e| Usage(format!("--listen {listen}: {e}")))?;
                 noop::run(listener, rangedesk_core::shutdown_signal()).await;
+                Ok(())
+            }
+            Command::Year(options) => {
+                let summary = crate::year::run(options).await?;
+                print!("{}", summary.text());
+                Ok(())
+            }
+            Command::HistoryBench(options) => {
+                let results = crate::history_bench::run(options, command).await?;
+                print!("{results}");
                 Ok(())
             }
             Command::Floor { config, data_dir } => crate::floor::run(&config, &data_dir).await,

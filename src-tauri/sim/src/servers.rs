@@ -53,6 +53,27 @@ pub async fn start_rangedesk(server: &Path, dir: &Path) -> anyhow::Result<Ranged
     Ok(Rangedesk { process, database: rangedesk_core::paths::database(&data_dir), secrets })
 }
 
+/// Starts `rangedesk-server` on an existing data directory with `config` (which names `listen`,
+/// the public port); returns at once, before it answers anything.
+pub fn spawn_rangedesk(
+    server: &Path,
+    config: &Path,
+    data_dir: &Path,
+    listen: SocketAddr,
+    log: &Path,
+) -> anyhow::Result<Running> {
+    let mut cmd = Command::new(server);
+    cmd.arg("--config").arg(config).arg("--data-dir").arg(data_dir);
+    spawn(cmd, "rangedesk-server", listen, log)
+}
+
+impl Running {
+    /// Whether the process has exited (it failed to start, say).
+    pub fn exited(&mut self) -> bool {
+        self.child.as_mut().is_some_and(|c| c.try_wait().ok().flatten().is_some())
+    }
+}
+
 /// Starts `<sim> noop` on a loopback port.
 pub async fn start_noop(sim: &Path, dir: &Path) -> anyhow::Result<Running> {
     let listen = free_port()?;
@@ -71,7 +92,7 @@ fn spawn(mut cmd: Command, name: &'static str, addr: SocketAddr, log: &Path) -> 
 
 /// A port nobody listens on now. Another process could take it before the server binds it; on a
 /// quiet benchmark machine that does not happen, and a failed start says so.
-fn free_port() -> anyhow::Result<SocketAddr> {
+pub fn free_port() -> anyhow::Result<SocketAddr> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?)
 }
 

@@ -52,6 +52,17 @@ pub fn measure(database: &Path) -> anyhow::Result<Footprint> {
     })
 }
 
+/// Bytes by table and by index (`dbstat`): name, its table, bytes; largest first.
+pub fn objects(database: &Path) -> anyhow::Result<Vec<(String, String, u64)>> {
+    let c = Connection::open_with_flags(database, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let mut stmt = c.prepare(
+        "SELECT d.name, s.tbl_name, sum(d.pgsize) FROM dbstat AS d JOIN sqlite_schema AS s ON s.name = d.name
+         GROUP BY d.name ORDER BY 3 DESC",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
+    Ok(rows.map(|r| r.map(|(n, t, b)| (n, t, u64::try_from(b).unwrap_or(0)))).collect::<Result<Vec<_>, _>>()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ use super::{
 };
 use rangedesk_domain::Source;
 use rangedesk_domain::purchase::Status;
+use std::collections::HashMap;
 
 /// How long a decided purchase stays on the board.
 const DECIDED_KEPT_MS: i64 = 12 * 3600 * 1000;
@@ -16,6 +17,11 @@ impl Board {
     /// A session as the API shows it.
     pub fn session_view(&self, id: &str, now: jiff::Timestamp) -> Option<SessionView> {
         self.sessions.get(id).map(|s| s.view(id, now.as_millisecond()))
+    }
+
+    /// An open help call as the board shows it.
+    pub fn help_view(&self, help_id: i64) -> Option<HelpView> {
+        self.help.get(&help_id).map(|h| h.view(help_id))
     }
 
     /// A tab line by id.
@@ -41,7 +47,8 @@ impl Board {
         let now_ms = now.as_millisecond();
         let sessions: Vec<SessionView> = self.sessions.iter().map(|(id, s)| s.view(id, now_ms)).collect();
         let help: Vec<HelpView> = self.help.iter().map(|(id, h)| h.view(*id)).collect();
-        let mut lanes: Vec<LaneView> = self.lanes.iter().map(|l| self.lane_view(l, true, now_ms)).collect();
+        let by_lane = ByLane::of(self);
+        let mut lanes: Vec<LaneView> = self.lanes.iter().map(|l| self.lane_view(l, true, now_ms, &by_lane)).collect();
         // Lanes seen only in events are shown after the known ones, never dropped.
         let mut unknown: Vec<&str> = self.sessions.values().map(|s| s.lane_id.as_str()).collect();
         unknown.extend(self.help.values().filter_map(|h| h.lane_id.as_deref()));
@@ -62,7 +69,7 @@ impl Board {
                     bay_id: None,
                     usable: true,
                 };
-                lanes.push(self.lane_view(&lane, false, now_ms));
+                lanes.push(self.lane_view(&lane, false, now_ms, &by_lane));
             }
         }
         let active: Vec<&Session> =
@@ -103,8 +110,9 @@ impl Board {
         }
     }
 
-    fn lane_view(&self, lane: &Lane, known: bool, now_ms: i64) -> LaneView {
-        let session = self.sessions.iter().find(|(_, s)| s.lane_id == lane.lane_id);
+    fn lane_view(&self, lane: &Lane, known: bool, now_ms: i64, by_lane: &ByLane<'_>) -> LaneView {
+        let key = lane.lane_id.as_str();
+        let session = by_lane.session.get(key).copied();
         let remaining = session.and_then(|(_, s)| s.remaining_at(now_ms)).map(|r| (r * 10.0).round() / 10.0);
         let state = match session {
             _ if !lane.usable => LaneState::Unusable,
@@ -129,17 +137,42 @@ impl Board {
             known,
             customer_name: session.and_then(|(_, s)| s.customer_name.clone()),
             minutes_remaining: remaining,
-            open_help: self.help.values().filter(|h| h.lane_id.as_deref() == Some(&lane.lane_id)).count() as u32,
+            open_help: by_lane.help.get(key).copied().unwrap_or(0),
             carrier_hits: session.map_or(0, |(_, s)| s.carrier_hits),
-            pending_purchases: self
-                .purchases
-                .values()
-                .filter(|p| p.view.status == Status::Pending && p.view.lane_id.as_deref() == Some(&lane.lane_id))
-                .count() as u32,
+            pending_purchases: by_lane.pending.get(key).copied().unwrap_or(0),
             waiting_since: session
                 .filter(|_| state == LaneState::Waiting)
                 .map(|(_, s)| crate::store::events::rfc3339(s.created_ms)),
         }
+    }
+}
+
+/// What each lane shows of the board's sessions, help calls and purchases, gathered in one pass
+/// over each: a lane's view used to walk all of them, so a view cost lanes × every purchase the
+/// board ever held (a year-old store: 40 × ~150,000, under the lock the writer's commits wait for).
+struct ByLane<'a> {
+    /// The lane's session: the first in id order, as the per-lane search found it.
+    session: HashMap<&'a str, (&'a String, &'a Session)>,
+    help: HashMap<&'a str, u32>,
+    pending: HashMap<&'a str, u32>,
+}
+
+impl<'a> ByLane<'a> {
+    fn of(b: &'a Board) -> ByLane<'a> {
+        let mut session = HashMap::new();
+        for (id, s) in &b.sessions {
+            session.entry(s.lane_id.as_str()).or_insert((id, s));
+        }
+        let mut help: HashMap<&str, u32> = HashMap::new();
+        for lane in b.help.values().filter_map(|h| h.lane_id.as_deref()) {
+            *help.entry(lane).or_default() += 1;
+        }
+        let mut pending: HashMap<&str, u32> = HashMap::new();
+        let waiting = b.purchases.values().filter(|p| p.view.status == Status::Pending);
+        for lane in waiting.filter_map(|p| p.view.lane_id.as_deref()) {
+            *pending.entry(lane).or_default() += 1;
+        }
+        ByLane { session, help, pending }
     }
 }
 

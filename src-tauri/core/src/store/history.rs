@@ -157,7 +157,7 @@ mod tests {
         assert!(events.iter().any(|p| p.contains("USING INDEX events_at")), "{events:?}");
         assert!(!events.iter().any(|p| p.contains("TEMP B-TREE")), "ordered by the index, no sort: {events:?}");
         let setup = plan(&setup_sql());
-        assert!(setup.iter().any(|p| p.contains("INDEX events_kind")), "{setup:?}");
+        assert!(setup.iter().any(|p| p.contains("INDEX events_setup")), "{setup:?}");
         let verdicts = plan(VERDICTS_SQL);
         assert!(verdicts.iter().any(|p| p.contains("INDEX deliveries_received")), "{verdicts:?}");
     }

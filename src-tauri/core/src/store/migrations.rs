@@ -157,7 +157,17 @@ const STEPS: &[&str] = &[
     CREATE INDEX events_kind ON events (source, kind, at);
     CREATE INDEX events_subject ON events (kind, subject) WHERE subject IS NOT NULL AND origin <> 'webhook';
     "#,
-    // 8: the board as of one event, so a start replays only what came after it (`store::snapshot`).
+    // 8: the indexes no query walks go (a year of a 40-lane range, 2.1 M events: 192 MB of 1.18 GB,
+    // docs/PERFORMANCE.md). The log's list filters by lane, session, source and kind with
+    // `?n IS NULL OR …`, which SQLite answers by walking the rowid, never these; the one read that
+    // used `events_kind`, the last `rangeSetup` before a time, gets a partial index of its own.
+    r#"
+    DROP INDEX events_lane;
+    DROP INDEX events_session;
+    DROP INDEX events_kind;
+    CREATE INDEX events_setup ON events (at) WHERE source = 'action_target' AND kind = 'rangeSetup';
+    "#,
+    // 9: the board as of one event, so a start replays only what came after it (`store::snapshot`).
     r#"
     CREATE TABLE board_snapshot (
         id            INTEGER PRIMARY KEY CHECK (id = 1),

@@ -3,3 +3,4 @@
 
 mod cli;
 mod load;
+mod year;
