@@ -82,6 +82,9 @@ pub struct Board {
     last_event_id: i64,
     /// When each vendor's last accepted webhook delivery was recorded (ms).
     last_delivery: HashMap<Source, i64>,
+    /// When (event time, ms) the board last let go of what it can no longer show (see `apply`).
+    #[serde(default)]
+    pruned_ms: i64,
 }
 
 fn s(v: &serde_json::Value, key: &str) -> Option<String> {

@@ -18,6 +18,9 @@ impl Board {
         }
         self.last_event_id = e.id;
         let at = ms(&e.at);
+        if at - self.pruned_ms >= PRUNE_EVERY_MS {
+            self.prune(at);
+        }
         if e.origin == Origin::Webhook && e.delivery_id.is_some() {
             let last = self.last_delivery.entry(e.source).or_insert(at);
             *last = (*last).max(at);
@@ -229,6 +232,23 @@ impl Board {
             entry.remaining = remaining;
             entry.as_ms = at;
         }
+    }
+}
+
+/// How often, in the events' own time, the board lets go of what it can no longer show.
+const PRUNE_EVERY_MS: i64 = 3600 * 1000;
+
+impl Board {
+    /// Lets go of what no view as of `at` or later shows, so the board (and its snapshot) holds a
+    /// day's worth however old the store: purchases decided more than `DECIDED_KEPT_MS` before,
+    /// and tab lines already delivered (or never to be) whose session has left the board. Their
+    /// story stays in the log and the history; the board is the desk's present. Done on the
+    /// events' time, so the live board and one rebuilt from the log let go of the same things.
+    fn prune(&mut self, at: i64) {
+        self.pruned_ms = at;
+        self.purchases.retain(|_, p| p.decided_ms.is_none_or(|d| at - d < super::view::DECIDED_KEPT_MS));
+        let sessions = &self.sessions;
+        self.tab.retain(|_, t| t.to_deliver || t.session_id.as_ref().is_some_and(|s| sessions.contains_key(s)));
     }
 }
 

@@ -1,6 +1,6 @@
 use super::*;
 use crate::store::events::{EventRow, Origin};
-use rangedesk_domain::kinds;
+use rangedesk_domain::kinds::{self, purchase};
 use serde_json::json;
 
 const T0: i64 = 1_764_000_000_000;
@@ -226,4 +226,47 @@ fn reconcile_finds_what_webhooks_missed() {
         log2.push(12.0, Origin::Poll, &e.kind, e.lane_id.as_deref(), e.session_id.as_deref(), e.data);
     }
     assert!(log2.board().reconcile(&api, at(12.0)).is_empty(), "the board follows the vendor");
+}
+
+/// The board holds the desk's present, not the store's past: a purchase decided more than 12 hours
+/// before the latest event, and a delivered tab line whose session has left, are let go of, while
+/// what the desk still acts on (a pending purchase, an item still to take to the lane) stays,
+/// however old. No view changes for it: views never showed those.
+#[test]
+fn the_board_lets_go_of_what_no_view_can_show() {
+    let mut log = Log::new();
+    setup(&mut log);
+    log.hook(1.0, "sessionStarted", "L1", "S1");
+    let purchase = |log: &mut Log, at: f64, trace: &str| {
+        log.push(
+            at,
+            Origin::Webhook,
+            "purchaseRequest",
+            Some("L1"),
+            Some("S1"),
+            json!({"items": [{"id": "AMMO-9MM", "qty": 1}]}),
+        );
+        log.events.last_mut().unwrap().subject = Some(trace.into());
+    };
+    purchase(&mut log, 2.0, "T-decided");
+    purchase(&mut log, 2.5, "T-pending");
+    log.push(3.0, Origin::Rangedesk, purchase::APPROVED, Some("L1"), Some("S1"), json!({"by": "Sam"}));
+    log.events.last_mut().unwrap().subject = Some("T-decided".into());
+    let line = |id: &str, to_deliver: bool| json!({"item_id": id, "trace_id": "T-decided", "product_id": "AMMO-9MM", "name": "9mm", "qty": 1, "total_cents": 1899, "to_deliver": to_deliver});
+    log.push(3.0, Origin::Rangedesk, purchase::TAB_ITEM_ADDED, Some("L1"), Some("S1"), line("I-done", false));
+    log.push(3.0, Origin::Rangedesk, purchase::TAB_ITEM_ADDED, Some("L1"), Some("S1"), line("I-waiting", true));
+    log.hook(60.0, "sessionStopped", "L1", "S1");
+    let before = log.board();
+    assert!(before.purchase("T-decided").is_some() && before.tab_item("I-done").is_some());
+    // Thirteen hours on, any event: the board lets go.
+    log.hook(13.0 * 60.0, "laneRebooted", "L2", "S9");
+    let after = log.board();
+    assert!(after.purchase("T-decided").is_none(), "decided 13 h ago: let go");
+    assert!(after.tab_item("I-done").is_none(), "delivered, its session gone: let go");
+    assert!(after.purchase("T-pending").is_some(), "pending: kept, however old");
+    assert!(after.tab_item("I-waiting").is_some(), "still to deliver: kept");
+    for t in [13.0 * 60.0, 14.0 * 60.0] {
+        let (a, b) = (before.view(at(t)), after.view(at(t)));
+        assert_eq!((a.purchases, a.tab), (b.purchases, b.tab), "at {t} min no view shows the difference");
+    }
 }

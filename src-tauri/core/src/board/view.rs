@@ -11,7 +11,7 @@ use rangedesk_domain::purchase::Status;
 use std::collections::HashMap;
 
 /// How long a decided purchase stays on the board.
-const DECIDED_KEPT_MS: i64 = 12 * 3600 * 1000;
+pub(super) const DECIDED_KEPT_MS: i64 = 12 * 3600 * 1000;
 
 impl Board {
     /// A session as the API shows it.
