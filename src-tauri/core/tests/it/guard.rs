@@ -52,7 +52,19 @@ async fn a_foreign_host_is_refused_before_any_route_the_static_files_included() 
     let addr = r.app.board_addr();
     let id = raise_help(&r).await;
     // What a DNS-rebinding page sends: its own name, our address.
-    for path in ["/", "/index.html", "/api/settings", "/api/board", "/api/stream", "/healthz"] {
+    for path in [
+        "/",
+        "/index.html",
+        "/api/settings",
+        "/api/board",
+        "/api/stream",
+        "/healthz",
+        // The manager's history and its CSV (customer names, takings) are the board's too.
+        "/api/history/2026-06-10",
+        "/api/history?from=2026-06-01&to=2026-06-07",
+        "/api/history/2026-06-10/lanes.csv",
+        "/api/history/summary.csv?from=2026-06-01&to=2026-06-07",
+    ] {
         let (status, head, body) = raw(addr, &get(path, &format!("rebind.evil.example:{}", addr.port()))).await;
         assert_eq!(status, 421, "{path}: {head}");
         let v: Value = serde_json::from_str(body.trim()).unwrap_or_else(|_| panic!("{path}: short JSON: {body}"));
