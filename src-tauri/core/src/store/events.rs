@@ -155,12 +155,13 @@ pub struct Filter {
 /// Newest first.
 pub fn list(conn: &Connection, f: &Filter) -> Result<Vec<EventRow>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "{SELECT_ROW}
+        "{}
          WHERE (?1 IS NULL OR e.source = ?1) AND (?2 IS NULL OR e.kind = ?2)
            AND (?3 IS NULL OR e.lane_id = ?3) AND (?4 IS NULL OR e.session_id = ?4)
            AND (?5 IS NULL OR e.at >= ?5) AND (?6 IS NULL OR e.at < ?6)
            AND (?7 IS NULL OR e.id < ?7)
-         ORDER BY e.id DESC LIMIT ?8"
+         ORDER BY e.id DESC LIMIT ?8",
+        select_row()
     ))?;
     let rows = stmt.query_map(
         params![
@@ -187,7 +188,8 @@ pub fn between(
     limit: u32,
 ) -> Result<Vec<EventRow>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "{SELECT_ROW} WHERE e.at >= ?1 AND e.at < ?2 AND e.source = ?3 ORDER BY e.id LIMIT ?4"
+        "{} WHERE e.at >= ?1 AND e.at < ?2 AND e.source = ?3 ORDER BY e.id LIMIT ?4",
+        select_row()
     ))?;
     let rows = stmt.query_map(params![millis(from), millis(to), source.as_str(), limit], raw)?;
     rows.map(|row| row?.into_row()).collect()
@@ -195,17 +197,27 @@ pub fn between(
 
 /// Events after `last_id`, oldest first: what a projection has not applied yet.
 pub fn after(conn: &Connection, last_id: i64, limit: u32) -> Result<Vec<EventRow>> {
-    let mut stmt = conn.prepare_cached(&format!("{SELECT_ROW} WHERE e.id > ?1 ORDER BY e.id LIMIT ?2"))?;
+    let mut stmt = conn.prepare_cached(&format!("{} WHERE e.id > ?1 ORDER BY e.id LIMIT ?2", select_row()))?;
     let rows = stmt.query_map(params![last_id, limit], raw)?;
     rows.map(|row| row?.into_row()).collect()
 }
 
-/// An event row with its data: a webhook event's is its delivery's body, stored once, there
-/// (`data` is NULL in the event row); the desk's own events carry theirs.
-const SELECT_ROW: &str =
-    "SELECT e.id, e.delivery_id, e.at, e.source, e.origin, e.kind, e.known, e.lane_id, e.session_id,
-        e.subject, e.vendor_time, coalesce(e.data, CAST(d.body AS TEXT)), e.data IS NULL
- FROM events e LEFT JOIN deliveries d ON e.data IS NULL AND d.id = e.delivery_id";
+/// An event's data in SQL, for a query over `events e` that joins `deliveries d` on
+/// [`BODY_JOIN`]: a webhook event's data is its delivery's body, stored once, there (`data` is
+/// NULL in the event row); the desk's own events carry theirs. Every read of `data` goes through
+/// these two, so the body-once rule lives here alone.
+pub const DATA: &str = "coalesce(e.data, CAST(d.body AS TEXT))";
+/// The join [`DATA`] reads the body through (only rows without data of their own look it up).
+pub const BODY_JOIN: &str = "LEFT JOIN deliveries d ON e.data IS NULL AND d.id = e.delivery_id";
+
+/// An event row with its data (see [`DATA`]), before the `WHERE` of each query.
+fn select_row() -> String {
+    format!(
+        "SELECT e.id, e.delivery_id, e.at, e.source, e.origin, e.kind, e.known, e.lane_id, e.session_id,
+            e.subject, e.vendor_time, {DATA}, e.data IS NULL
+         FROM events e {BODY_JOIN}"
+    )
+}
 
 /// A row as SQLite returns it, before its text columns are checked.
 struct Raw {

@@ -8,7 +8,7 @@ use rangedesk_domain::Source;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::deliveries::Verdict;
-use super::events::Origin;
+use super::events::{BODY_JOIN, DATA, Origin};
 
 /// One event as the reports read it.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,16 +47,17 @@ pub fn events_between(
 
 fn events_sql() -> String {
     format!(
-        "SELECT {COLUMNS}, CASE WHEN e.kind IN {WITH_DATA} THEN coalesce(e.data, CAST(d.body AS TEXT)) END
-         FROM events e LEFT JOIN deliveries d ON e.data IS NULL AND e.kind IN {WITH_DATA} AND d.id = e.delivery_id
+        // The body is looked up only for the kinds whose data is read.
+        "SELECT {COLUMNS}, CASE WHEN e.kind IN {WITH_DATA} THEN {DATA} END
+         FROM events e {BODY_JOIN} AND e.kind IN {WITH_DATA}
          WHERE e.at >= ?1 AND e.at < ?2 ORDER BY e.at, e.id LIMIT ?3"
     )
 }
 
 fn setup_sql() -> String {
     format!(
-        "SELECT {COLUMNS}, coalesce(e.data, CAST(d.body AS TEXT))
-         FROM events e LEFT JOIN deliveries d ON e.data IS NULL AND d.id = e.delivery_id
+        "SELECT {COLUMNS}, {DATA}
+         FROM events e {BODY_JOIN}
          WHERE e.source = 'action_target' AND e.kind = 'rangeSetup' AND e.at < ?1 ORDER BY e.at DESC LIMIT 1"
     )
 }
