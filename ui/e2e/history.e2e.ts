@@ -13,6 +13,7 @@ import { checkBuilt, launchChromium, Server, SHOTS } from './harness.mjs';
 import { MEASURES } from '../src/lib/measures';
 import type { DayReport } from '../src/lib/bindings/DayReport';
 import type { PeriodReport } from '../src/lib/bindings/PeriodReport';
+import type { ReportSummary } from '../src/lib/bindings/ReportSummary';
 
 let server: Server;
 let browser: Browser;
@@ -63,6 +64,27 @@ async function open(hash: string, report: string): Promise<{ page: Page; problem
   return { page, problems };
 }
 
+/** Each measure's figure as `format` shows it, from a report's summary. */
+function figures(summary: ReportSummary): Record<string, string> {
+  return Object.fromEntries(MEASURES.map((m) => [m.key, ((v) => (v === null ? '—' : m.format(v)))(m.value(summary))]));
+}
+
+/**
+ * The screen against the API around it. The session is still running, so its minutes (and the
+ * utilization made of them) grow while the test reads: each figure on screen must be what the API
+ * said just before or just after it was read, never anything else.
+ */
+async function expectScreenIsApi(page: Page, fetchSummary: () => Promise<ReportSummary>): Promise<Record<string, string>> {
+  const before = figures(await fetchSummary());
+  const screen = await shown(page);
+  const after = figures(await fetchSummary());
+  for (const m of MEASURES) {
+    expect([before[m.key], after[m.key]], `${m.label}: on screen ${screen[m.key]}`).toContain(screen[m.key]);
+  }
+  expect(Object.keys(screen).sort()).toEqual(Object.keys(after).sort());
+  return screen;
+}
+
 /** The summary's "this period" figure of each measure, as the page shows it. */
 async function shown(page: Page): Promise<Record<string, string>> {
   return page.evaluate(() =>
@@ -92,8 +114,7 @@ test('the day on screen says what the API says, which is what was sent', async (
   ).toEqual({ sessions: 1, help: 1, hits: 1, accepted: 5, duplicate: 1, refused: 1, bookings: 2 });
 
   const { page, problems } = await open(`#history/${today}`, `${today}..${today}`);
-  const want = Object.fromEntries(MEASURES.map((m) => [m.key, ((v) => (v === null ? '—' : m.format(v)))(m.value(s))]));
-  expect(await shown(page)).toEqual(want);
+  const want = await expectScreenIsApi(page, async () => ((await server.api(`/api/history/${today}`)) as DayReport).summary);
   expect(await page.locator('[data-section="lanes"] tr[data-lane="H1"]').count(), 'the lane has its row').toBe(1);
   expect(await page.locator('rect[data-state="active"]').count(), 'its band shows the session').toBeGreaterThan(0);
   const shot = join(SHOTS, 'history-day.png');
@@ -122,9 +143,10 @@ test('the day on screen says what the API says, which is what was sent', async (
 test('a period holds the day, and ← steps to the period before, which is empty', async () => {
   const from = daysBefore(6);
   const { page, problems } = await open(`#history/${from}..${today}`, `${from}..${today}`);
-  const period = (await server.api(`/api/history?from=${from}&to=${today}`)) as PeriodReport;
-  const want = Object.fromEntries(MEASURES.map((m) => [m.key, ((v) => (v === null ? '—' : m.format(v)))(m.value(period.summary))]));
-  expect(await shown(page)).toEqual(want);
+  const want = await expectScreenIsApi(
+    page,
+    async () => ((await server.api(`/api/history?from=${from}&to=${today}`)) as PeriodReport).summary,
+  );
   expect([want.help_calls, want.hits, want.duplicate], 'the seven days hold today').toEqual(['1', '1', '1']);
   const shot = join(SHOTS, 'history-period.png');
   await page.screenshot({ path: shot, fullPage: true });
