@@ -245,8 +245,9 @@ impl App {
         let live = desk.live().clone();
         let snapshots = tokio::spawn(save_snapshots(live.clone(), store.clone(), shutdown_rx.clone()));
         let polling = tokio::spawn(reconciler.run(config_changes, shutdown_rx.clone()));
+        let digests = tokio::spawn(warm_history(desk.clone(), shutdown_rx.clone()));
         tokio::spawn(async move {
-            let _ = tokio::join!(public_task, board_task, flusher, polling, snapshots);
+            let _ = tokio::join!(public_task, board_task, flusher, polling, snapshots, digests);
             if let Err(e) = ingest.flush_counters().await {
                 tracing::warn!(error = %e, "could not save the 404 count at shutdown");
             }
@@ -327,6 +328,35 @@ async fn save_snapshots(live: Live, store: crate::store::Store, mut shutdown: wa
 }
 
 const SNAPSHOT_EVERY: Duration = Duration::from_secs(300);
+
+/// A while after start, and every hour after, the digests of the days that closed since (and, the
+/// first time on a store from before digests, of every past day), so the manager's reports read
+/// them rather than fold the log day by day (`history::digest`). The first round waits for the
+/// start's own work; each day folded yields to the deliveries.
+async fn warm_history(desk: Desk, mut shutdown: watch::Receiver<bool>) {
+    let mut wait = DIGESTS_FIRST;
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            _ = shutdown.wait_for(|s| *s) => return,
+        }
+        wait = DIGESTS_EVERY;
+        let warmed = tokio::select! {
+            r = desk.warm_history(DIGESTS_PER_ROUND) => r,
+            _ = shutdown.wait_for(|s| *s) => return,
+        };
+        match warmed {
+            Ok(0) => {}
+            Ok(days) => tracing::info!(days, "history: folded the digests of closed days"),
+            Err(e) => tracing::warn!(error = %e, "history: could not fold the digests of closed days"),
+        }
+    }
+}
+
+const DIGESTS_FIRST: Duration = Duration::from_secs(15);
+const DIGESTS_EVERY: Duration = Duration::from_secs(3600);
+/// More than a year of days: the most a report covers, and its previous period.
+const DIGESTS_PER_ROUND: usize = 2 * crate::history::MAX_DAYS as usize;
 
 /// Creates the data directory owner-only (0700), or makes an existing one so: it holds the config,
 /// the store and the logs, all of them secrets or full of them.

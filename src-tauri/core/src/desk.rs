@@ -226,6 +226,12 @@ impl Desk {
         crate::history::range(&self.store, &self.history_settings(), from, to, jiff::Timestamp::now()).await
     }
 
+    /// Folds and stores the digests of up to `limit` closed days that have none, newest first; says
+    /// how many. The app runs it in the background so a year-old store's reports need no fold per day.
+    pub async fn warm_history(&self, limit: usize) -> Result<usize, ApiError> {
+        crate::history::digest::warm(&self.store, &self.history_settings(), jiff::Timestamp::now(), limit).await
+    }
+
     /// One table of a day's or a period's report as a CSV file.
     pub async fn history_csv(&self, period: &HistoryPeriod, table: &str) -> Result<CsvFile, ApiError> {
         crate::history::csv_file(&self.store, &self.history_settings(), period, table, jiff::Timestamp::now()).await

@@ -4,14 +4,18 @@
 //! each day by the share of it inside; only accepted events are in the log, so a duplicate
 //! delivery never counts twice (the delivery verdicts count it, as a duplicate). Everything is
 //! read from one window of the log around the period and folded once (`facts`); each section is
-//! then a pass over the slice of its period.
+//! then a pass over the slice of its period. A period's summary and trend, and the previous period
+//! it is compared with, are the merge of its days' digests (`digest`), so only the period itself
+//! is folded.
 //!
 //! Beside this file: `report` (the types the API returns), `days` (days, DST, the previous
-//! period), `facts` (the fold), `lanes` and `sections` (the figures), `stats` (medians and
+//! period), `digest` (a closed day's figures, stored), `facts` (the fold), `lanes` and `sections` (the figures), `stats` (medians and
 //! percentiles), `csv` (the exports).
 
 mod csv;
 mod days;
+pub use days::MAX_DAYS;
+pub mod digest;
 mod facts;
 mod lanes;
 pub mod report;
@@ -27,7 +31,7 @@ use facts::Facts;
 
 /// How far before and after a period the log is read: sessions running across its edges, and
 /// help calls or purchases answered after it, are whole.
-const MARGIN_MS: i64 = 24 * 3_600_000;
+pub(crate) const MARGIN_MS: i64 = 24 * 3_600_000;
 /// Rows read for one report at most; a period with more is refused rather than counted wrong.
 const ROW_LIMIT: u32 = 5_000_000;
 
@@ -163,10 +167,8 @@ pub async fn day(store: &Store, s: &Settings, date: &str, now: jiff::Timestamp) 
     })
 }
 
-fn series(l: &Loaded, days: &[Day], s: &Settings) -> Vec<DayPoint> {
-    days.iter()
-        .map(|d| DayPoint { date: d.date.to_string(), summary: sections(l, std::slice::from_ref(d), false, s).summary })
-        .collect()
+fn series(days: &[Day], digests: &[digest::DayDigest]) -> Vec<DayPoint> {
+    days.iter().zip(digests).map(|(d, g)| DayPoint { date: d.date.to_string(), summary: g.summary.clone() }).collect()
 }
 
 fn bounds(days: &[Day], tz: &jiff::tz::TimeZone) -> (String, String) {
@@ -186,13 +188,15 @@ pub async fn range(
     let span = days::span(first, last, &s.time_zone)?;
     let (pf, pt) = days::previous(first, last)?;
     let before = days::span(pf, pt, &s.time_zone)?;
-    let (Some(a), Some(b)) = (before.first(), span.last()) else {
+    let (Some(a), Some(b)) = (span.first(), span.last()) else {
         return Err(ApiError::bad_request("an empty period"));
     };
-    // One read covers both periods: the previous one ends where this one starts, or earlier.
+    // The period is folded for its sections; its summary and trend, and the previous period's,
+    // are its days' digests merged (days still open are taken from this period's fold).
     let l = load(store, a.start(), b.end(), now).await?;
     let x = sections(&l, &span, false, s);
-    let prev = sections(&l, &before, false, s);
+    let these = digest::days(store, s, &span, Some(&l), now).await?;
+    let those = digest::days(store, s, &before, None, now).await?;
     let ((start, end), (pstart, pend)) = (bounds(&span, &s.time_zone), bounds(&before, &s.time_zone));
     let query = format!("?from={first}&to={last}");
     Ok(PeriodReport {
@@ -203,20 +207,20 @@ pub async fn range(
         end,
         days: span.len() as u32,
         hours: span.iter().map(Day::hours).sum(),
-        summary: x.summary,
+        summary: digest::merge(&these),
         lanes: x.lanes,
         desk: x.desk,
         sales: x.sales,
         arrivals: x.arrivals,
         deliveries: x.deliveries,
-        series: series(&l, &span, s),
+        series: series(&span, &these),
         previous: PreviousPeriod {
             from: pf.to_string(),
             to: pt.to_string(),
             start: pstart,
             end: pend,
-            summary: prev.summary,
-            series: series(&l, &before, s),
+            summary: digest::merge(&those),
+            series: series(&before, &those),
         },
         tables: csv::tables("/api/history/", &query),
     })

@@ -6,6 +6,7 @@ pub mod counters;
 pub mod deliveries;
 pub mod events;
 pub mod history;
+pub mod history_days;
 mod migrations;
 pub mod pictures;
 pub mod products;

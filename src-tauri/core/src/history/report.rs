@@ -6,7 +6,7 @@
 
 use rangedesk_domain::Source;
 use rangedesk_domain::purchase::{Rule, Status as PurchaseStatus};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// One day in the range's time zone, from its first to its last instant (23 or 25 hours on DST days).
@@ -81,7 +81,7 @@ pub struct DayPoint {
 }
 
 /// The headline figures of a day or a period: what a trend chart and a comparison show.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct ReportSummary {
     /// Sessions overlapping the period, each counted by the share of it inside (a session across
     /// midnight counts in both days, its shares adding up to one).
@@ -110,7 +110,7 @@ pub struct ReportSummary {
     pub corrections: u32,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PurchaseCounts {
     pub requested: u32,
     pub approved: u32,

@@ -47,8 +47,10 @@ pub fn events_between(
 
 fn events_sql() -> String {
     format!(
-        // The body is looked up only for the kinds whose data is read.
-        "SELECT {COLUMNS}, CASE WHEN e.kind IN {WITH_DATA} THEN {DATA} END
+        // A webhook event's data is its delivery's body (joined for those kinds only); an event
+        // with data of its own tests the kind once more. Most rows are webhooks', so most rows
+        // test the list once.
+        "SELECT {COLUMNS}, CASE WHEN e.data IS NULL THEN {DATA} WHEN e.kind IN {WITH_DATA} THEN {DATA} END
          FROM events e {BODY_JOIN} AND e.kind IN {WITH_DATA}
          WHERE e.at >= ?1 AND e.at < ?2 ORDER BY e.at, e.id LIMIT ?3"
     )
@@ -69,6 +71,13 @@ const VERDICTS_SQL: &str = "SELECT received_at, source, verdict, reason FROM del
 pub fn setup_before(conn: &Connection, before: jiff::Timestamp) -> Result<Option<LogRow>> {
     let row = conn.prepare_cached(&setup_sql())?.query_row(params![millis(before)], raw).optional()?;
     row.map(IntoRow::into_row).transpose()
+}
+
+/// When the first event was recorded, if the log holds any.
+pub fn first_event_at(conn: &Connection) -> Result<Option<jiff::Timestamp>> {
+    let at: Option<i64> = conn.prepare_cached("SELECT min(at) FROM events")?.query_row([], |r| r.get(0))?;
+    at.map(|ms| jiff::Timestamp::from_millisecond(ms).map_err(|e| StoreError::Corrupt(format!("event time {ms}: {e}"))))
+        .transpose()
 }
 
 /// A delivery's verdict, without its body.

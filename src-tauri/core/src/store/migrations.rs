@@ -177,6 +177,35 @@ const STEPS: &[&str] = &[
         saved_at      INTEGER NOT NULL
     ) STRICT;
     "#,
+    // 10: each closed day's headline figures, so a period's summary, its trend and the previous
+    // period are read rather than folded from the log again (`store::history_days`). A digest
+    // names the window of the log it was folded from; anything recorded into that window later
+    // (a clock set back, a late import) deletes it, and so does a range set-up recorded before
+    // it, which every later window starts from. The `WHEN` keeps the ingest path to one look at
+    // the index on `until_ms` while every digest lies in the past, as they all do.
+    r#"
+    CREATE TABLE history_days (
+        zone     TEXT    NOT NULL,
+        day      TEXT    NOT NULL,
+        from_ms  INTEGER NOT NULL,
+        until_ms INTEGER NOT NULL,
+        version  TEXT    NOT NULL,
+        digest   TEXT    NOT NULL,
+        PRIMARY KEY (zone, day)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX history_days_until ON history_days (until_ms);
+    CREATE TRIGGER history_days_event AFTER INSERT ON events
+    WHEN NEW.at < (SELECT max(until_ms) FROM history_days)
+    BEGIN
+        DELETE FROM history_days WHERE until_ms > NEW.at
+            AND (from_ms <= NEW.at OR (NEW.kind = 'rangeSetup' AND NEW.source = 'action_target'));
+    END;
+    CREATE TRIGGER history_days_delivery AFTER INSERT ON deliveries
+    WHEN NEW.received_at < (SELECT max(until_ms) FROM history_days)
+    BEGIN
+        DELETE FROM history_days WHERE from_ms <= NEW.received_at AND until_ms > NEW.received_at;
+    END;
+    "#,
 ];
 
 /// Every migration, in order.

@@ -10,15 +10,15 @@ use rangedesk_core::testing::store::{self, events};
 use rangedesk_core::{Inbound, Outcome};
 use serde_json::{Value, json};
 
-const ZONE: &str = "Europe/Amsterdam";
+pub(crate) const ZONE: &str = "Europe/Amsterdam";
 
-async fn start_range() -> Running {
+pub(crate) async fn start_range() -> Running {
     let config = format!("{}\n[server]\ntime_zone = \"{ZONE}\"\n\n[carrier_hits]\nfee = 2.5\n", config_text());
     start_with(&config, store::Options::default()).await
 }
 
 /// `2026-06-10 10:00` in Amsterdam, as an instant.
-fn local(s: &str) -> jiff::Timestamp {
+pub(crate) fn local(s: &str) -> jiff::Timestamp {
     jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M:%S", if s.len() == 16 { format!("{s}:00") } else { s.to_owned() })
         .unwrap()
         .to_zoned(jiff::tz::TimeZone::get(ZONE).unwrap())
@@ -26,7 +26,7 @@ fn local(s: &str) -> jiff::Timestamp {
         .timestamp()
 }
 
-async fn deliver(r: &Running, source: Source, at: jiff::Timestamp, body: String) -> Outcome {
+pub(crate) async fn deliver(r: &Running, source: Source, at: jiff::Timestamp, body: String) -> Outcome {
     let inbound =
         Inbound { source, headers: http::HeaderMap::new(), body: body.into_bytes(), remote_addr: None, now: at };
     r.app.receive(inbound).await.unwrap()
@@ -47,7 +47,7 @@ async fn buy(r: &Running, at: &str, session: &str, item: &str, qty: i64) -> Outc
     deliver(r, Source::ActionTarget, local(at), body.to_string()).await
 }
 
-fn enviso_at(id: &str, event: &str, at: jiff::Timestamp, signed: bool) -> String {
+pub(crate) fn enviso_at(id: &str, event: &str, at: jiff::Timestamp, signed: bool) -> String {
     let ts = at.to_string();
     let sig = if signed {
         enviso::sign_double(ENVISO_KEY, &enviso::signed_string(id, "TENANT", event, &ts))
@@ -59,7 +59,7 @@ fn enviso_at(id: &str, event: &str, at: jiff::Timestamp, signed: bool) -> String
 }
 
 /// What the reconciler's poll records, written as it writes it.
-async fn poll(r: &Running, at: &str, kind: &str, lane: &str, session: &str, data: Value) {
+pub(crate) async fn poll(r: &Running, at: &str, kind: &str, lane: &str, session: &str, data: Value) {
     let e = rangedesk_core::domain::NewEvent {
         kind: kind.into(),
         known: true,
@@ -78,7 +78,7 @@ async fn poll(r: &Running, at: &str, kind: &str, lane: &str, session: &str, data
         .unwrap();
 }
 
-fn last_id(r: &Running, kind: &str) -> i64 {
+pub(crate) fn last_id(r: &Running, kind: &str) -> i64 {
     crate::support::count(r.dir.path(), &format!("SELECT max(id) FROM events WHERE kind = '{kind}'"))
 }
 

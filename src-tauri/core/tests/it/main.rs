@@ -11,6 +11,7 @@ mod board_log;
 mod fuzz;
 mod guard;
 mod history;
+mod history_digest;
 mod http_ingest;
 mod notifications;
 mod products;
