@@ -283,6 +283,16 @@ impl Desk {
         self.settings.hook_urls()
     }
 
+    /// The hook URLs for `client`: the window or a browser on this computer; refused to the LAN,
+    /// as the settings view leaves them out for it.
+    pub fn hook_urls_for(&self, client: Client) -> Result<HookUrls, ApiError> {
+        if client.is_local() {
+            Ok(self.hook_urls())
+        } else {
+            Err(ApiError::forbidden("the webhook URLs carry the hook token: they are shown on the desk PC only"))
+        }
+    }
+
     /// The settings screens' view; `client` decides whether it may change them and see the hook URLs.
     pub async fn settings(&self, client: Client) -> Result<SettingsView, ApiError> {
         self.settings.view(self.reconciler.health(), client.is_local()).await

@@ -42,6 +42,9 @@ impl ApiError {
     pub fn not_found(message: impl Into<String>) -> Self {
         ApiError { code: ApiErrorCode::NotFound, message: message.into() }
     }
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        ApiError { code: ApiErrorCode::Forbidden, message: message.into() }
+    }
     pub fn cannot_save(message: impl Into<String>) -> Self {
         ApiError { code: ApiErrorCode::CannotSave, message: message.into() }
     }

@@ -1,6 +1,6 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { render, screen } from '@testing-library/svelte';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import Status from './Status.svelte';
 
 const URLS = {
@@ -38,7 +38,27 @@ const EVENT = {
   data: {},
 };
 
-afterEach(() => clearMocks());
+afterEach(() => {
+  clearMocks();
+  vi.unstubAllGlobals();
+});
+
+/** A browser (no Tauri internals) whose `/api/hook-urls` answers `hooks`; the rest as a healthy core. */
+function browser(hooks: { status: number; body: unknown }) {
+  delete (globalThis as { __TAURI_INTERNALS__?: unknown }).__TAURI_INTERNALS__;
+  const asked: string[] = [];
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (url: string) => {
+      asked.push(url);
+      const path = url.split('?')[0];
+      if (path === '/api/hook-urls') return new Response(JSON.stringify(hooks.body), { status: hooks.status });
+      if (path === '/api/status') return new Response(JSON.stringify(STATUS), { status: 200 });
+      return new Response(JSON.stringify({ items: [], next_before: null }), { status: 200 });
+    }),
+  );
+  return asked;
+}
 
 describe('Status screen', () => {
   it('asks the desktop app for each panel by its command name and shows the answers', async () => {
@@ -102,5 +122,24 @@ describe('Status screen', () => {
       'Cannot refresh — store_unavailable: the store is unavailable',
     );
     expect(screen.getByDisplayValue(URLS.enviso)).toBeTruthy();
+  });
+
+  it('shows the webhook URLs in a browser on the desk PC, as Settings does', async () => {
+    const asked = browser({ status: 200, body: URLS });
+    render(Status);
+    expect(await screen.findByDisplayValue(URLS.action_target)).toBeTruthy();
+    expect(asked).toContain('/api/hook-urls');
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('says the URLs stay on the desk PC to a browser on the LAN, without an error or "Loading…"', async () => {
+    const refused = { code: 'forbidden', message: 'the webhook URLs carry the hook token: they are shown on the desk PC only' };
+    const asked = browser({ status: 403, body: refused });
+    render(Status);
+    expect(await screen.findByText(refused.message)).toBeTruthy();
+    expect(await screen.findByText('Accepting deliveries')).toBeTruthy();
+    expect(screen.queryByText('Loading…')).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(asked.filter((u) => u === '/api/hook-urls')).toHaveLength(1);
   });
 });

@@ -56,6 +56,7 @@ async fn a_foreign_host_is_refused_before_any_route_the_static_files_included() 
         "/",
         "/index.html",
         "/api/settings",
+        "/api/hook-urls",
         "/api/board",
         "/api/stream",
         "/healthz",

@@ -58,6 +58,14 @@ async fn reading_settings_never_returns_a_secret() {
     assert_eq!(v["server"]["board_pin_set"], true);
     assert_eq!(v["can_change"], true, "a loopback client is on the desk computer");
     assert!(v["hook_urls"]["action_target"].as_str().unwrap().ends_with(TOKEN), "the URL to paste is shown here");
+    let urls = r.http.get(r.board("/api/hook-urls")).header("x-rangedesk-pin", PIN).send().await.unwrap();
+    assert_eq!(urls.status(), 200, "Status in a browser on the desk computer shows them too");
+    assert_eq!(urls.json::<Value>().await.unwrap(), v["hook_urls"], "the same URLs as Settings");
+    assert_eq!(
+        r.http.get(r.board("/api/hook-urls")).send().await.unwrap().status(),
+        403,
+        "behind the PIN like every API path"
+    );
     assert!(v["time_zones"].as_array().unwrap().iter().any(|z| z == "Europe/Brussels"));
     let sources: Vec<_> = v["connections"].as_array().unwrap().iter().map(|c| c["source"].clone()).collect();
     assert_eq!(sources, [json!("action_target"), json!("enviso"), json!("samna")]);
@@ -305,6 +313,11 @@ async fn a_browser_on_the_lan_reads_settings_with_the_pin_but_cannot_change_them
     assert_eq!(v["can_change"], false, "{v}");
     assert_eq!(v["hook_urls"], Value::Null, "the hook token stays on the desk computer");
     assert!(!v.to_string().contains(TOKEN));
+    let urls = http.get(format!("{base}/api/hook-urls")).header("x-rangedesk-pin", PIN).send().await.unwrap();
+    assert_eq!(urls.status(), 403, "nor does Status on the LAN get them");
+    let refused: Value = urls.json().await.unwrap();
+    assert_eq!(refused["code"], "forbidden");
+    assert!(!refused.to_string().contains(TOKEN));
 
     let put = http
         .put(format!("{base}/api/settings/carrier_hits"))

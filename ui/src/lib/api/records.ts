@@ -12,7 +12,7 @@ import type { VisitsView } from '../bindings/VisitsView';
 import { call, query } from './transport';
 
 export function hookUrls(): Promise<HookUrls> {
-  return call({ command: 'hook_urls' }, { windowOnly: 'webhook URLs are shown in the desktop window only' });
+  return call({ command: 'hook_urls' }, { method: 'GET', path: '/api/hook-urls' });
 }
 
 export function status(): Promise<Status> {

@@ -16,6 +16,11 @@ pub(super) async fn view(State(s): State<AppState>, Extension(client): Extension
     Ok(Json(s.desk.settings(client).await?).into_response())
 }
 
+/// `GET /api/hook-urls`: what to paste into each vendor's portal, for this computer only.
+pub(super) async fn hook_urls(State(s): State<AppState>, Extension(client): Extension<Client>) -> Result {
+    Ok(Json(s.desk.hook_urls_for(client)?).into_response())
+}
+
 /// `PUT /api/settings/{section}`: a JSON object of the keys to change, plus `by` (who).
 pub(super) async fn change(
     State(s): State<AppState>,
