@@ -81,6 +81,7 @@ pub struct App {
     data_dir: PathBuf,
     public_addr: SocketAddr,
     board_addr: SocketAddr,
+    board_url: String,
     shutdown: watch::Sender<bool>,
     stopped: watch::Receiver<bool>,
     _tasks: Arc<Mutex<()>>,
@@ -199,15 +200,11 @@ impl App {
         };
         let config_changes = settings.subscribe();
         let desk = Desk::new(store.clone(), live, reconciler.clone(), ingest.clone(), settings, place);
+        let board_tls_on = c.server.board_tls && tls.is_some();
         let state = AppState {
             desk: desk.clone(),
             body_timeout: Duration::from_secs(c.server.body_timeout_seconds),
-            board: Arc::new(BoardAccess::new(
-                &c.server.board_pin,
-                board_addr,
-                &c.server.board_hosts,
-                c.server.board_tls && tls.is_some(),
-            )),
+            board: Arc::new(BoardAccess::new(&c.server.board_pin, board_addr, &c.server.board_hosts, board_tls_on)),
             ui_dir: if c.server.ui_dir.is_empty() {
                 crate::http::ui::find_ui_dir()
             } else {
@@ -259,7 +256,17 @@ impl App {
             let _ = stopped_tx.send(true);
         });
         tracing::info!(public = %public_addr, board = %board_addr, data_dir = %data_dir.display(), "rangedesk is listening");
-        Ok(App { desk, data_dir, public_addr, board_addr, shutdown, stopped, _tasks: Arc::new(Mutex::new(())) })
+        let board_url = board_url(board_addr, board_tls_on);
+        Ok(App {
+            desk,
+            data_dir,
+            public_addr,
+            board_addr,
+            board_url,
+            shutdown,
+            stopped,
+            _tasks: Arc::new(Mutex::new(())),
+        })
     }
 
     pub fn public_addr(&self) -> SocketAddr {
@@ -268,6 +275,11 @@ impl App {
 
     pub fn board_addr(&self) -> SocketAddr {
         self.board_addr
+    }
+
+    /// The board's address for a browser on this computer (`http://127.0.0.1:8788/`).
+    pub fn board_url(&self) -> &str {
+        &self.board_url
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -311,6 +323,15 @@ async fn flush_counters(ingest: Ingest, mut shutdown: watch::Receiver<bool>) {
             tracing::warn!(error = %e, "could not save the 404 count");
         }
     }
+}
+
+/// The board as a browser on this computer reaches it: a wildcard listener through loopback.
+fn board_url(addr: SocketAddr, tls: bool) -> String {
+    let mut a = addr;
+    if a.ip().is_unspecified() {
+        a.set_ip(if a.is_ipv4() { std::net::Ipv4Addr::LOCALHOST.into() } else { std::net::Ipv6Addr::LOCALHOST.into() });
+    }
+    format!("{}://{a}/", if tls { "https" } else { "http" })
 }
 
 /// Every few minutes, the board as a snapshot the next start begins from (a start after a crash

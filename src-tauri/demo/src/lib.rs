@@ -30,6 +30,7 @@ pub async fn start(launch: Launch) -> Result<App, StartError> {
         return App::start(launch).await;
     }
     let mut prepared = app::prepare(&launch)?;
+    clean_store(&prepared)?;
     let sim = start_simulator().await.map_err(|e| StartError::DataDir {
         dir: prepared.data_dir.clone(),
         problem: format!("cannot start the demo simulator: {e}"),
@@ -39,6 +40,33 @@ pub async fn start(launch: Launch) -> Result<App, StartError> {
     tracing::info!(api = %sim.api_base(), "demo mode: the simulator plays a busy Saturday");
     run(sim, app.hook_urls(), app.stopping());
     Ok(app)
+}
+
+/// Each demo run starts from an empty demo store, so what a newcomer sees is today's scenario
+/// alone, not the end of every run before it. Only the demo data directory's store goes (its
+/// config stays); the real data directory is never touched. A demo already running there keeps
+/// its store: the board's address is still taken, and the start stops here.
+fn clean_store(prepared: &app::Prepared) -> Result<(), StartError> {
+    let fail = |problem: String| StartError::DataDir { dir: prepared.data_dir.clone(), problem };
+    if std::net::TcpListener::bind(prepared.checked.board_listen).is_err() {
+        return Err(fail(format!(
+            "the board's address {} is in use: is a demo already running? Stop it first",
+            prepared.checked.board_listen
+        )));
+    }
+    let store = rangedesk_core::paths::database(&prepared.data_dir);
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = store.clone().into_os_string();
+        name.push(suffix);
+        match std::fs::remove_file(&name) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(fail(format!("cannot clear the demo store {}: {e}", std::path::Path::new(&name).display())));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Starts the simulator's fake Action Target API on a free loopback port.

@@ -47,6 +47,7 @@ async fn run(launch: Launch) -> ExitCode {
     };
     let urls = app.hook_urls();
     tracing::info!(enviso = %urls.enviso, samna = %urls.samna, "webhook URLs (the Action Target URL holds the hook token; see the config file)");
+    tracing::info!(board = %app.board_url(), "the board: open it in a browser on this computer");
     signal.await;
     tracing::info!("shutting down: finishing in-flight deliveries");
     app.shutdown();

@@ -235,3 +235,36 @@ fn a_purchase_held_when_the_app_died_is_marked_missed_at_the_next_start() {
     again.signal("TERM");
     assert!(again.wait_exit(Duration::from_secs(15)).success());
 }
+
+#[test]
+fn each_demo_run_starts_from_a_clean_demo_store_and_leaves_the_real_one_alone() {
+    let base = tempfile::tempdir().unwrap();
+    let demo = base.path().join("demo");
+    std::fs::write(base.path().join("rangedesk.db"), b"the range's own store").unwrap();
+    let mut first = process::spawn_demo(base.path());
+    let start = std::time::Instant::now();
+    while count(&demo, "SELECT count(*) FROM events") == 0 {
+        assert!(start.elapsed() < Duration::from_secs(60), "the demo delivered nothing in a minute");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    first.signal("TERM");
+    assert!(first.wait_exit(Duration::from_secs(15)).success());
+    // Something only the first run's store holds.
+    open_db(&demo)
+        .execute(
+            "INSERT INTO events (at, source, origin, kind, known, data) VALUES (0, 'action_target', 'poll', 'firstRun', 1, '{}')",
+            [],
+        )
+        .unwrap();
+
+    let mut second = process::spawn_demo(base.path());
+    let left = count(&demo, "SELECT count(*) FROM events WHERE kind = 'firstRun'");
+    second.signal("TERM");
+    assert!(second.wait_exit(Duration::from_secs(15)).success());
+    assert_eq!(left, 0, "the second run began with the first run's store");
+    assert_eq!(
+        std::fs::read(base.path().join("rangedesk.db")).unwrap(),
+        b"the range's own store",
+        "the real data directory is never touched"
+    );
+}

@@ -30,7 +30,22 @@ pub fn command(data_dir: &Path) -> Command {
 pub fn spawn(data_dir: &Path, config: &str) -> Server {
     let config = format!("{config}\n[server]\nlisten = \"127.0.0.1:0\"\nboard_listen = \"127.0.0.1:0\"\n");
     std::fs::write(data_dir.join("rangedesk.toml"), config).unwrap();
-    let mut child = command(data_dir).stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
+    started(command(data_dir))
+}
+
+/// Starts `rangedesk-server --demo` on port 0 listeners; its data directory is `base/demo`.
+pub fn spawn_demo(base: &Path) -> Server {
+    let dir = base.join("demo");
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = "[server]\nlisten = \"127.0.0.1:0\"\nboard_listen = \"127.0.0.1:0\"\n";
+    std::fs::write(dir.join("rangedesk.toml"), config).unwrap();
+    let mut c = command(base);
+    c.arg("--demo");
+    started(c)
+}
+
+fn started(mut cmd: Command) -> Server {
+    let mut child = cmd.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
     let stderr = child.stderr.take().unwrap();
     let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let (tx, rx) = std::sync::mpsc::channel();
