@@ -145,6 +145,19 @@ pub async fn save_history_csv(
     app.save_history_csv(&period, &table, &dir).await
 }
 
+/// Saves the diagnostics zip (logs, the config without its secrets, store statistics, versions)
+/// in the user's Downloads folder and says where.
+#[tauri::command]
+#[tracing::instrument(level = "debug", skip(app, window))]
+pub async fn save_diagnostics(app: State<'_, App>, window: tauri::WebviewWindow) -> Result<SavedFile, ApiError> {
+    let dir = window
+        .path()
+        .download_dir()
+        .or_else(|_| window.path().home_dir())
+        .map_err(|e| ApiError::cannot_save(format!("no Downloads folder to save to: {e}")))?;
+    app.save_diagnostics(&dir).await
+}
+
 /// The desktop app's own health (single instance), for the window to show as a notice.
 #[tauri::command]
 #[tracing::instrument(level = "debug", skip(desktop))]

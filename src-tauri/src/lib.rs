@@ -101,6 +101,7 @@ pub fn run() -> ExitCode {
             commands::history_day,
             commands::history_range,
             commands::save_history_csv,
+            commands::save_diagnostics,
             commands::desktop_status,
         ])
         .setup(|tauri_app| {

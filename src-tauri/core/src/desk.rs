@@ -259,6 +259,30 @@ impl Desk {
         }
     }
 
+    /// The diagnostics zip (`diagnostics`): its file name and bytes. For this computer only (it
+    /// holds the logs); the callers' guard decides.
+    pub async fn diagnostics(&self) -> Result<(String, Vec<u8>), ApiError> {
+        let status = self.status().await?;
+        crate::diagnostics::export(&self.store, self.config(), &status, Path::new(&self.place.data_dir)).await
+    }
+
+    /// Saves the diagnostics zip in `dir` (the window's Downloads folder), owner-only.
+    pub async fn save_diagnostics(&self, dir: &Path) -> Result<SavedFile, ApiError> {
+        let (filename, bytes) = self.diagnostics().await?;
+        let dir = dir.to_owned();
+        let len = bytes.len() as u64;
+        let saved = tokio::task::spawn_blocking(move || {
+            let path = crate::files::create_numbered(&dir, &filename, &bytes)?;
+            crate::files::make_private(&path).map(|()| path)
+        })
+        .await;
+        match saved {
+            Ok(Ok(path)) => Ok(SavedFile { path: path.display().to_string(), bytes: len }),
+            Ok(Err(e)) => Err(ApiError::cannot_save(format!("could not save the diagnostics: {e}"))),
+            Err(e) => Err(ApiError::cannot_save(format!("could not save the diagnostics: {e}"))),
+        }
+    }
+
     pub async fn deliveries(&self, q: DeliveryQuery) -> Result<Page<DeliveryRow>, ApiError> {
         crate::logs::list_deliveries(&self.store, q).await
     }

@@ -27,6 +27,7 @@ mod vendors;
 
 // 3.
 mod board;
+mod diagnostics;
 
 // 4. The desk's operations.
 mod help;

@@ -1,5 +1,6 @@
-//! Logs go to stderr and to daily files in the log directory (14 kept). `RUST_LOG` overrides the
-//! default level (`info`). Payloads and secrets are never logged at info.
+//! Logs go to stderr and to daily files in the log directory (14 kept, each cut at
+//! [`MAX_FILE_BYTES`], so the logs never take more than about 112 MiB of the desk PC's disk).
+//! `RUST_LOG` overrides the default level (`info`). Payloads and secrets are never logged at info.
 //!
 //! The log directory is 0700 and its files 0600 on unix: logs name clients, vendors and lanes.
 //! tracing-appender opens each day's file with the default mode and has no option for another,
@@ -13,6 +14,12 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::Layer as _;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
+
+/// Daily files kept.
+pub const MAX_LOG_FILES: usize = 14;
+/// A day's file stops growing here (a debug level left on, a flood of refusals): the rest of that
+/// day's lines go to stderr only, after one line in the file saying so.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Keeps the file writer flushing; hold it until the process ends.
 pub struct LogGuard(#[allow(dead_code)] Option<tracing_appender::non_blocking::WorkerGuard>);
@@ -29,7 +36,7 @@ pub fn init(log_dir: &Path) -> LogGuard {
             .rotation(tracing_appender::rolling::Rotation::DAILY)
             .filename_prefix("rangedesk")
             .filename_suffix("log")
-            .max_log_files(14)
+            .max_log_files(MAX_LOG_FILES)
             .build(log_dir)
             .map_err(|e| e.to_string())
     });
@@ -54,21 +61,45 @@ struct PrivateFiles<W> {
     inner: W,
     dir: PathBuf,
     day: u64,
+    /// Bytes in today's file, and where it stops.
+    written: u64,
+    cap: u64,
 }
 
 impl<W> PrivateFiles<W> {
     fn new(inner: W, dir: &Path) -> Self {
         make_files_private(dir);
-        PrivateFiles { inner, dir: dir.to_owned(), day: utc_day() }
+        // The appender names today's file `rangedesk.YYYY-MM-DD.log` (UTC): a restart goes on
+        // counting from what it already holds.
+        let today = jiff::Timestamp::now().strftime("rangedesk.%Y-%m-%d.log").to_string();
+        let written = std::fs::metadata(dir.join(today)).map_or(0, |m| m.len());
+        PrivateFiles { inner, dir: dir.to_owned(), day: utc_day(), written, cap: MAX_FILE_BYTES }
     }
 }
+
+const CAPPED: &[u8] = b"rangedesk: this day's log file is full; the rest of the day's lines go to stderr only\n";
 
 impl<W: std::io::Write> std::io::Write for PrivateFiles<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         // Read before the appender reads its own clock: when the day has changed here, it has
         // changed there too, and the new day's file exists once the write returns.
         let day = utc_day();
-        let n = self.inner.write(buf)?;
+        if day != self.day {
+            self.written = 0;
+        }
+        if self.written >= self.cap {
+            // Dropped, but said to be written: a full file must not fail the logger.
+            return Ok(buf.len());
+        }
+        let n = if self.written + buf.len() as u64 > self.cap {
+            self.written = self.cap;
+            self.inner.write_all(CAPPED)?;
+            buf.len()
+        } else {
+            let n = self.inner.write(buf)?;
+            self.written += n as u64;
+            n
+        };
         if day != self.day {
             self.day = day;
             make_files_private(&self.dir);
@@ -124,5 +155,28 @@ mod tests {
         w.write_all(b"the first line of a new day\n").unwrap();
         assert_eq!(mode(&new), "600", "the day's first write makes the new file private");
         assert_eq!(w.inner, b"same day\nthe first line of a new day\n", "every byte reached the appender");
+    }
+
+    #[test]
+    fn a_day_s_file_stops_at_its_cap_with_one_line_saying_so_and_the_next_day_starts_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = PrivateFiles::new(Vec::new(), dir.path());
+        w.cap = 20;
+        w.write_all(b"0123456789\n").unwrap();
+        w.write_all(b"this line would pass the cap\n").unwrap();
+        w.write_all(b"and so is this one\n").unwrap();
+        let said = [&b"0123456789\n"[..], CAPPED].concat();
+        assert_eq!(w.inner, said, "what fits, then the notice, then nothing");
+        w.day -= 1;
+        w.write_all(b"a new day\n").unwrap();
+        assert_eq!(w.inner, [&said[..], b"a new day\n"].concat());
+    }
+
+    #[test]
+    fn a_restart_counts_what_today_s_file_already_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let today = jiff::Timestamp::now().strftime("rangedesk.%Y-%m-%d.log").to_string();
+        std::fs::write(dir.path().join(today), vec![b'x'; 1234]).unwrap();
+        assert_eq!(PrivateFiles::new(Vec::<u8>::new(), dir.path()).written, 1234);
     }
 }

@@ -13,6 +13,7 @@ pub mod products;
 pub mod purchases;
 pub mod snapshot;
 pub mod space;
+pub mod stats;
 mod writer;
 
 pub use migrations::migrations;

@@ -62,7 +62,10 @@ fn clean_store(prepared: &app::Prepared) -> Result<(), StartError> {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
-                return Err(fail(format!("cannot clear the demo store {}: {e}", std::path::Path::new(&name).display())));
+                return Err(fail(format!(
+                    "cannot clear the demo store {}: {e}",
+                    std::path::Path::new(&name).display()
+                )));
             }
         }
     }

@@ -1,5 +1,5 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { render, screen } from '@testing-library/svelte';
+import { fireEvent, render, screen } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import Status from './Status.svelte';
 
@@ -141,5 +141,24 @@ describe('Status screen', () => {
     expect(screen.queryByText('Loading…')).toBeNull();
     expect(screen.queryByRole('alert')).toBeNull();
     expect(asked.filter((u) => u === '/api/hook-urls')).toHaveLength(1);
+  });
+
+  it('saves the diagnostics zip from the window and says where it went', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'save_diagnostics') return { path: '/home/desk/Downloads/rangedesk-diagnostics-20261202-010000.zip', bytes: 2048 };
+      if (cmd === 'hook_urls') return URLS;
+      if (cmd === 'status') return STATUS;
+      return { items: [], next_before: null };
+    });
+    render(Status);
+    await fireEvent.click(await screen.findByRole('button', { name: 'Export diagnostics' }));
+    expect(await screen.findByText('Saved to /home/desk/Downloads/rangedesk-diagnostics-20261202-010000.zip')).toBeTruthy();
+  });
+
+  it('offers the diagnostics as a download in a browser on the desk PC', async () => {
+    browser({ status: 200, body: URLS });
+    render(Status);
+    const link = await screen.findByRole('link', { name: 'Export diagnostics' });
+    expect(link.getAttribute('href')).toBe('/api/diagnostics');
   });
 });

@@ -203,3 +203,36 @@ impl Server {
         }
     }
 }
+
+impl Config {
+    /// Every secret value the config holds (keys, secrets, the hook token, the board PIN), for
+    /// whatever must never carry one: a redacted copy, a diagnostics export.
+    pub fn secrets(&self) -> Vec<&str> {
+        let mut out = vec![
+            self.action_target.hook_token.as_str(),
+            self.action_target.api_key.as_str(),
+            self.server.board_pin.as_str(),
+        ];
+        out.extend(self.enviso.hmac_keys.iter().map(String::as_str));
+        out.extend(self.samna.secrets.iter().map(String::as_str));
+        out.retain(|s| !s.is_empty());
+        out
+    }
+
+    /// This config with every secret replaced by `(removed)` (empty ones stay empty, so the copy
+    /// still says which are set).
+    pub fn redacted(&self) -> Config {
+        let gone = |s: &mut String| {
+            if !s.is_empty() {
+                *s = "(removed)".into();
+            }
+        };
+        let mut c = self.clone();
+        gone(&mut c.action_target.hook_token);
+        gone(&mut c.action_target.api_key);
+        gone(&mut c.server.board_pin);
+        c.enviso.hmac_keys.iter_mut().for_each(gone);
+        c.samna.secrets.iter_mut().for_each(gone);
+        c
+    }
+}

@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/products/{id}/picture", put(products::upload_picture))
         .route("/api/settings", get(settings::view))
         .route("/api/hook-urls", get(settings::hook_urls))
+        .route("/api/diagnostics", get(settings::diagnostics))
         .route("/api/settings/test-delivery/{source}", post(settings::test_delivery))
         .route("/api/settings/{section}", put(settings::change))
         .route("/api/purchases", get(reads::purchases))

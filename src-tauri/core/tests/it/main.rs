@@ -8,6 +8,7 @@ mod at_client;
 mod bindings;
 mod board_api;
 mod board_log;
+mod diagnostics;
 mod fuzz;
 mod guard;
 mod history;

@@ -7,6 +7,7 @@ import type { EventQuery } from '../bindings/EventQuery';
 import type { EventRow } from '../bindings/EventRow';
 import type { HookUrls } from '../bindings/HookUrls';
 import type { Page } from '../bindings/Page';
+import type { SavedFile } from '../bindings/SavedFile';
 import type { Status } from '../bindings/Status';
 import type { VisitsView } from '../bindings/VisitsView';
 import { call, query } from './transport';
@@ -35,4 +36,12 @@ export function visits(day?: string): Promise<VisitsView> {
 /** The desktop app's own health (single instance); there is none behind a browser. */
 export function desktopStatus(): Promise<DesktopStatus> {
   return call({ command: 'desktop_status' }, { windowOnly: 'the desktop app’s status is shown in its window only' });
+}
+
+/** Where a browser on the desk PC downloads the diagnostics zip. */
+export const DIAGNOSTICS_PATH = '/api/diagnostics';
+
+/** The window saves the diagnostics zip in Downloads and says where; a browser downloads it. */
+export function saveDiagnostics(): Promise<SavedFile> {
+  return call({ command: 'save_diagnostics' }, { windowOnly: 'a browser downloads the diagnostics from its link' });
 }

@@ -9,6 +9,7 @@ use crate::error::ApiError;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, State};
+use axum::http::header;
 use axum::response::IntoResponse;
 use rangedesk_domain::{Client, Source, Staff};
 
@@ -19,6 +20,18 @@ pub(super) async fn view(State(s): State<AppState>, Extension(client): Extension
 /// `GET /api/hook-urls`: what to paste into each vendor's portal, for this computer only.
 pub(super) async fn hook_urls(State(s): State<AppState>, Extension(client): Extension<Client>) -> Result {
     Ok(Json(s.desk.hook_urls_for(client)?).into_response())
+}
+
+/// `GET /api/diagnostics`: the diagnostics zip, as a download, for this computer only (it holds
+/// the logs, which name clients and lanes).
+pub(super) async fn diagnostics(State(s): State<AppState>, Extension(client): Extension<Client>) -> Result {
+    if !client.is_local() {
+        return Err(ApiError::forbidden("diagnostics are exported on the desk PC only").into());
+    }
+    let (filename, bytes) = s.desk.diagnostics().await?;
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    Ok(([(header::CONTENT_TYPE, "application/zip".to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response())
 }
 
 /// `PUT /api/settings/{section}`: a JSON object of the keys to change, plus `by` (who).
