@@ -43,6 +43,7 @@ free_port() {
 # lands in $work/pid: `exec` keeps the pid, so the signal reaches the app, not a wrapper.
 start_app() {
   local session=()
+  rm -f "$work/pid"
   command -v dbus-run-session >/dev/null && session=(dbus-run-session --)
   NO_AT_BRIDGE=1 xvfb-run -a -s '-screen 0 1280x800x24' "${session[@]}" \
     sh -c 'echo $$ > "$0"; exec "$@"' "$work/pid" "$bin" "$@" \
@@ -106,6 +107,65 @@ test_starts_serves_and_stops() {
   ok "starts, answers /healthz, stops on SIGTERM with status 0"
 }
 
+# Whether the app's window ("rangedesk") is mapped and viewable on its X display.
+window_viewable() {
+  local env ids id
+  env=$(tr '\0' '\n' <"/proc/$app_pid/environ" | grep -E '^(DISPLAY|XAUTHORITY)=')
+  ids=$(env $env xwininfo -root -tree 2>/dev/null | awk '/"rangedesk"/ {print $1}')
+  for id in $ids; do
+    env $env xwininfo -id "$id" 2>/dev/null | grep -q 'Map State: IsViewable' && return 0
+  done
+  return 1
+}
+
+# Waits for /healthz on $1 and a few seconds more for the window to have been made (or not).
+wait_started() {
+  local deadline=$((SECONDS + 60)) health=''
+  while ((SECONDS < deadline)); do
+    health=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$1/healthz")
+    [[ $health == 200 ]] && break
+    kill -0 "$app_pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  sleep 4
+  [[ $health == 200 ]]
+}
+
+stop_app() {
+  kill -TERM "$app_pid" 2>/dev/null
+  wait "$runner_pid" 2>/dev/null
+  app_pid='' runner_pid=''
+}
+
+# Started with the PC (the autostart entry's --autostarted) and asked to wait in the tray, the app
+# serves but shows no window; started by hand, or with the PC without that choice, it shows one.
+test_started_with_the_pc_waits_in_the_tray() {
+  local listen board data config
+  listen=$(free_port) board=$(free_port)
+  data=$work/data-autostart config=$work/autostart.toml
+  mkdir -p "$data"
+  printf '[server]\nlisten = "127.0.0.1:%s"\nboard_listen = "127.0.0.1:%s"\n\n[action_target]\npoll_seconds = 0\n' \
+    "$listen" "$board" >"$config"
+  printf '{"enabled":true,"minimised":true}' >"$data/autostart.json"
+  local shown=()
+  for how in "--autostarted" "" "--autostarted no-choice"; do
+    [[ $how == *no-choice ]] && printf '{"enabled":true,"minimised":false}' >"$data/autostart.json"
+    start_app --data-dir "$data" --config "$config" ${how%% *}
+    if ! wait_started "$listen"; then
+      not_ok "start ${how:-by hand}: no /healthz (stderr: $(tail -3 "$work/stderr"))"
+      stop_app
+      return
+    fi
+    if window_viewable; then shown+=(shown); else shown+=(hidden); fi
+    stop_app
+  done
+  if [[ ${shown[*]} == "hidden shown shown" ]]; then
+    ok "started with the PC it waits in the tray; by hand, or without that choice, the window shows"
+  else
+    not_ok "window with the PC + tray / by hand / with the PC, no tray: ${shown[*]} (want hidden shown shown)"
+  fi
+}
+
 test_bad_config_exits_2() {
   local config=$work/bad.toml code lines
   printf '[server]\nlisten = "not an address"\n' >"$config"
@@ -122,6 +182,7 @@ test_bad_config_exits_2() {
 }
 
 test_starts_serves_and_stops
+test_started_with_the_pc_waits_in_the_tray
 test_bad_config_exits_2
 echo "desktop-smoke: $passed passed, $failed failed"
 ((failed == 0))

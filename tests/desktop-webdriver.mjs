@@ -6,6 +6,8 @@
 // find, click, text, attribute, window rect, execute, delete), which is less code than learning a
 // client library's wrapper for them, and adds no dependency to ui/ for the others to install.
 
+import { existsSync, readFileSync } from 'node:fs';
+
 const env = (name) => {
   const v = process.env[name];
   if (!v) throw new Error(`${name} is not set`);
@@ -162,6 +164,17 @@ try {
     if (got.startsWith('refused') && /not allowed|denied|permission/i.test(got)) ok(`${cmd} refused: ${got.slice(0, 100)}`);
     else notOk(`${cmd} should be refused, got: ${got}`);
   }
+  // Start with the PC: the window's own commands write and remove the XDG autostart entry,
+  // which launches the app with --autostarted (tauri-plugin-autostart; HOME is this test's).
+  const entry = `${process.env.HOME}/.config/autostart/rangedesk.desktop`;
+  const on = await invoke('set_autostart', { enabled: true, minimised: true });
+  const exec = existsSync(entry) ? readFileSync(entry, 'utf8').split('\n').find((l) => l.startsWith('Exec=')) ?? '' : '';
+  if (on.includes('"enabled":true') && exec.includes('--autostarted')) ok(`start with the PC: ${exec.slice(0, 100)}`);
+  else notOk(`set_autostart gave ${on}; ${entry}: ${exec || 'missing'}`);
+  const off = await invoke('set_autostart', { enabled: false, minimised: false });
+  if (off.includes('"enabled":false') && !existsSync(entry)) ok('turned off, the autostart entry is gone');
+  else notOk(`after turning it off: ${off}; entry still there: ${existsSync(entry)}`);
+
   // The page cannot reach around the IPC: no Node, no shell, and the CSP blocks inline script.
   const inline = await run(
     `const s = document.createElement('script'); s.textContent = 'window.__inlineRan = true';

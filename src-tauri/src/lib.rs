@@ -5,6 +5,7 @@
 //! and drains the core before the process exits, whether the window was closed, Quit was chosen in
 //! the tray, or the process was told to stop.
 
+mod autostart;
 mod commands;
 mod instance;
 #[cfg(all(unix, not(target_os = "macos")))]
@@ -33,6 +34,9 @@ use tauri::{AppHandle, Manager as _};
 struct Flags {
     #[command(flatten)]
     launch: Launch,
+    /// Started by the autostart entry with the PC (see `autostart`).
+    #[arg(long = "autostarted", hide = true)]
+    autostarted: bool,
 }
 
 /// The window's label in tauri.conf.json.
@@ -41,7 +45,8 @@ const WINDOW: &str = "rangedesk";
 /// Runs the app until its window closes or it receives ctrl-c or SIGTERM.
 pub fn run() -> ExitCode {
     // A bad command line makes clap print its message and exit 2.
-    let launch = Flags::parse().launch;
+    let flags = Flags::parse();
+    let launch = flags.launch;
     let data_dir = match app::data_dir(&launch) {
         Ok(d) => d,
         Err(e) => return fail(&e),
@@ -54,6 +59,7 @@ pub fn run() -> ExitCode {
         return fail(&StartError::from(e));
     }
 
+    let hidden = autostart::start_hidden(&data_dir, flags.autostarted);
     let mut desktop = DesktopStatus { single_instance: true, notices: Vec::new() };
     let mut builder = tauri::Builder::default();
     match instance::missing_session_bus() {
@@ -76,7 +82,12 @@ pub fn run() -> ExitCode {
     let built = builder
         // Size, position and maximized state, saved when the app exits, restored when it opens.
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(
+            // The launch agent is the builder's default on macOS.
+            tauri_plugin_autostart::Builder::new().args([autostart::FLAG]).build(),
+        )
         .manage(desktop)
+        .manage(autostart::Choice(data_dir.clone()))
         .invoke_handler(tauri::generate_handler![
             commands::hook_urls,
             commands::status,
@@ -103,13 +114,20 @@ pub fn run() -> ExitCode {
             commands::save_history_csv,
             commands::save_diagnostics,
             commands::desktop_status,
+            autostart::autostart,
+            autostart::set_autostart,
         ])
-        .setup(|tauri_app| {
+        .setup(move |tauri_app| {
             let handle = tauri_app.app_handle().clone();
             let core = tauri_app.state::<App>().inner().clone();
             // Created here rather than from the config, so its first IPC call finds the core managed.
             if let Some(config) = tauri_app.config().app.windows.iter().find(|w| w.label == WINDOW) {
-                tauri::WebviewWindowBuilder::from_config(&handle, config)?.build()?;
+                let window = tauri::WebviewWindowBuilder::from_config(&handle, config)?.visible(!hidden).build()?;
+                if hidden {
+                    // Started with the PC and asked to wait in the tray: Show board opens it.
+                    window.hide()?;
+                    tracing::info!("started with the PC: waiting in the tray");
+                }
             }
             push::board_changes(handle.clone(), core.clone());
             notify::start(handle.clone(), core.clone());

@@ -1,7 +1,7 @@
 //! What the desktop app tells its window about itself, beside the board. Plain data: the core opens
 //! no window, but the types that cross to the UI are generated from here like every other.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// The IPC answer `desktop_status`.
@@ -21,4 +21,13 @@ pub struct SavedFile {
     pub path: String,
     #[ts(type = "number")]
     pub bytes: u64,
+}
+
+/// Whether the desktop app starts with the PC (`autostart`, `set_autostart`), and whether it then
+/// starts in the tray with its window hidden.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Autostart {
+    pub enabled: bool,
+    /// Started with the PC, it waits in the tray (Show board opens it); notifications still come.
+    pub minimised: bool,
 }

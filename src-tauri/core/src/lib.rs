@@ -18,7 +18,7 @@ pub use rangedesk_domain as domain;
 // 2. Below the board.
 pub mod config;
 mod error;
-mod files;
+pub mod files;
 pub mod logging;
 pub mod paths;
 mod store;
@@ -56,7 +56,7 @@ mod http;
 // The facade, and the types its methods take and answer with.
 pub use board::{BoardView, HelpView, LaneView, PurchaseView, SessionView, TabItemView};
 pub use desk::Desk;
-pub use desktop::{DesktopStatus, SavedFile};
+pub use desktop::{Autostart, DesktopStatus, SavedFile};
 pub use error::{ApiError, ApiErrorCode};
 pub use help::Resolved;
 pub use history::{DayReport, Period as HistoryPeriod, PeriodReport};

@@ -4,7 +4,7 @@
 //! rewrites them.
 
 use rangedesk_core::{
-    ApiBay, ApiError, ApiGroup, ApiLane, ApiSession, BoardView, CatalogueRefusal, CatalogueRule, DayReport,
+    ApiBay, ApiError, ApiGroup, ApiLane, ApiSession, Autostart, BoardView, CatalogueRefusal, CatalogueRule, DayReport,
     DeliveryQuery, DeliveryRow, DesktopStatus, EventQuery, EventRow, FocusLane, HookUrls, ModifySession, NewSession,
     Page, PeriodReport, Picture, Product, ProductType, Resolved, SECTIONS, SavedFile, SettingsChanged, SettingsRefusal,
     SettingsSection, SettingsView, StartSession, Status, TestDeliveryResult, UiConstants, VisitsView, ui_constants,
@@ -42,6 +42,7 @@ fn export(dir: &Path) {
     ModifySession::export_all_to(dir).unwrap();
     VisitsView::export_all_to(dir).unwrap();
     DesktopStatus::export_all_to(dir).unwrap();
+    Autostart::export_all_to(dir).unwrap();
     SavedFile::export_all_to(dir).unwrap();
     FocusLane::export_all_to(dir).unwrap();
     SettingsSection::export_all_to(dir).unwrap();

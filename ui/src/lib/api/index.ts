@@ -9,6 +9,7 @@ export * from './settings';
 export { ApiFailure, errorCode, errorMessage, inWindow, onWindowEvent, refusal } from './transport';
 
 export type { ApiError } from '../bindings/ApiError';
+export type { Autostart } from '../bindings/Autostart';
 export type { BoardView } from '../bindings/BoardView';
 export type { CatalogueRule } from '../bindings/CatalogueRule';
 export type { DayReport } from '../bindings/DayReport';

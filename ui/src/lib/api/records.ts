@@ -1,5 +1,6 @@
 // What the core has recorded and how it is doing: its health and webhook URLs (Status screen),
 // the delivery and event logs, a day's bookings and check-ins, and the desktop app's own health.
+import type { Autostart } from '../bindings/Autostart';
 import type { DeliveryQuery } from '../bindings/DeliveryQuery';
 import type { DeliveryRow } from '../bindings/DeliveryRow';
 import type { DesktopStatus } from '../bindings/DesktopStatus';
@@ -44,4 +45,16 @@ export const DIAGNOSTICS_PATH = '/api/diagnostics';
 /** The window saves the diagnostics zip in Downloads and says where; a browser downloads it. */
 export function saveDiagnostics(): Promise<SavedFile> {
   return call({ command: 'save_diagnostics' }, { windowOnly: 'a browser downloads the diagnostics from its link' });
+}
+
+/** Whether the desktop app starts with the PC, and then waits in the tray. */
+export function autostart(): Promise<Autostart> {
+  return call({ command: 'autostart' }, { windowOnly: 'starting with the PC is set in the desktop app' });
+}
+
+export function setAutostart(enabled: boolean, minimised: boolean): Promise<Autostart> {
+  return call(
+    { command: 'set_autostart', args: { enabled, minimised } },
+    { windowOnly: 'starting with the PC is set in the desktop app' },
+  );
 }
