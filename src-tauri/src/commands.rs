@@ -2,6 +2,7 @@
 //! share, so the window and a browser on the LAN always see the same answers.
 
 use rangedesk_core::ApiError;
+use rangedesk_core::{BackupDone, BackupStatus, RestoreStaged};
 use rangedesk_core::DesktopStatus;
 use rangedesk_core::HookUrls;
 use rangedesk_core::Resolved;
@@ -143,6 +144,27 @@ pub async fn save_history_csv(
         .map_err(|e| ApiError::cannot_save(format!("no Downloads folder to save to: {e}")))?;
     let period = if from == to { HistoryPeriod::Day(from) } else { HistoryPeriod::Range { from, to } };
     app.save_history_csv(&period, &table, &dir).await
+}
+
+/// Status's backup panel: the last successful backup, the folder's backups, a staged restore.
+#[tauri::command]
+#[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
+pub async fn backup_status(app: State<'_, App>) -> Result<BackupStatus, ApiError> {
+    app.backup_status().await
+}
+
+/// "Back up now", into the folder the settings name.
+#[tauri::command]
+#[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
+pub async fn back_up_now(app: State<'_, App>) -> Result<BackupDone, ApiError> {
+    app.back_up_now().await
+}
+
+/// Checks a backup file (an absolute path) and stages it to replace the store at the next start.
+#[tauri::command]
+#[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
+pub async fn restore_backup(app: State<'_, App>, file: String) -> Result<RestoreStaged, ApiError> {
+    app.restore_backup(&file).await
 }
 
 /// The desktop app's own health (single instance), for the window to show as a notice.

@@ -101,6 +101,9 @@ pub fn run() -> ExitCode {
             commands::history_day,
             commands::history_range,
             commands::save_history_csv,
+            commands::backup_status,
+            commands::back_up_now,
+            commands::restore_backup,
             commands::desktop_status,
         ])
         .setup(|tauri_app| {
