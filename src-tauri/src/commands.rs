@@ -2,7 +2,6 @@
 //! share, so the window and a browser on the LAN always see the same answers.
 
 use rangedesk_core::ApiError;
-use rangedesk_core::{BackupDone, BackupStatus, RestoreStaged};
 use rangedesk_core::DesktopStatus;
 use rangedesk_core::HookUrls;
 use rangedesk_core::Resolved;
@@ -10,6 +9,7 @@ use rangedesk_core::Status;
 use rangedesk_core::VisitsView;
 use rangedesk_core::app::App;
 use rangedesk_core::domain::Staff;
+use rangedesk_core::{BackupDone, BackupStatus, RestoreStaged};
 use rangedesk_core::{BoardView, HelpView, PurchaseView, SessionView, TabItemView};
 use rangedesk_core::{DayReport, HistoryPeriod, PeriodReport, SavedFile};
 use rangedesk_core::{DeliveryQuery, EventQuery, Page};

@@ -233,7 +233,7 @@ impl Backups {
         db: &Path,
         now: jiff::Timestamp,
     ) -> Result<BackupStatus, ApiError> {
-        let last = self.inner.store.read(|c| backups::last(c)).await?;
+        let last = self.inner.store.read(backups::last).await?;
         let failure = lock(&self.inner.failure).clone();
         let last_failure =
             failure.filter(|(at, _)| last.as_ref().is_none_or(|l| at.as_millisecond() > l.taken_at)).map(|(_, m)| m);
@@ -260,7 +260,7 @@ impl Backups {
 
     /// Whether a folder is set and no backup has succeeded for [`OVERDUE`] (the notification feed).
     pub async fn is_overdue(&self, config: &BackupConfig, now: jiff::Timestamp) -> crate::store::Result<bool> {
-        let last = self.inner.store.read(|c| backups::last(c)).await?;
+        let last = self.inner.store.read(backups::last).await?;
         Ok(overdue(&config.folder, last.map(|l| l.taken_at), self.inner.started, now))
     }
 

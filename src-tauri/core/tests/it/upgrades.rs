@@ -178,9 +178,10 @@ fn oldest_store(db: &std::path::Path) {
     }
 }
 
-fn rows(
-    c: &rusqlite::Connection,
-) -> (Vec<(String, i64, String, String, i64, Option<String>, Option<String>, Option<Vec<u8>>)>, i64) {
+/// A delivery row as stored: trace id, received at, source, verdict, status, reason, dedup key, body.
+type DeliveryRow = (String, i64, String, String, i64, Option<String>, Option<String>, Option<Vec<u8>>);
+
+fn rows(c: &rusqlite::Connection) -> (Vec<DeliveryRow>, i64) {
     let d = c
         .prepare("SELECT trace_id, received_at, source, verdict, status, reason, dedup_key, body FROM deliveries ORDER BY id")
         .unwrap()
