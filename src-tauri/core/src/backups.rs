@@ -20,6 +20,13 @@
 //!   store replaced under them would leave the board and the writer's state describing another
 //!   file. A start opens the restored file like any other and builds the board from it.
 
+mod daily;
+mod folder;
+
+pub use daily::run_daily;
+pub use folder::prepare_folder;
+use folder::{list, remove_beyond};
+
 use crate::config::Backup as BackupConfig;
 use crate::error::ApiError;
 use crate::store::backup::{self as copy, known_schema};
@@ -127,7 +134,15 @@ struct Inner {
     failure: Mutex<Option<(jiff::Timestamp, String)>>,
     /// Where a staged restore came from (this run).
     staged_from: Mutex<Option<String>>,
+    /// The folder's backups as last listed: which folder, when (None = to be read again).
+    files: Mutex<(String, Option<std::time::Instant>, Vec<BackupFile>)>,
+    listing: std::sync::atomic::AtomicBool,
 }
+
+/// How long a listing of the folder is shown before it is read again, and the longest Status
+/// waits for one: a network share that is asleep must not hold the screen up (nor pile up reads).
+const FILES_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+const FILES_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Backups {
     pub fn new(store: Store, started: jiff::Timestamp) -> Backups {
@@ -138,6 +153,8 @@ impl Backups {
                 running: tokio::sync::Mutex::new(()),
                 failure: Mutex::new(None),
                 staged_from: Mutex::new(None),
+                files: Mutex::new((String::new(), None, Vec::new())),
+                listing: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -223,6 +240,7 @@ impl Backups {
         if let Ok(Err(e)) = tokio::task::spawn_blocking(move || remove_beyond(&dir, keep as usize)).await {
             tracing::warn!(error = %e, "could not delete old backups");
         }
+        lock(&self.inner.files).1 = None;
         Ok(done(row))
     }
 
@@ -237,12 +255,7 @@ impl Backups {
         let failure = lock(&self.inner.failure).clone();
         let last_failure =
             failure.filter(|(at, _)| last.as_ref().is_none_or(|l| at.as_millisecond() > l.taken_at)).map(|(_, m)| m);
-        let folder = PathBuf::from(&config.folder);
-        let files = if config.folder.is_empty() {
-            Vec::new()
-        } else {
-            blocking(move || list(&folder).unwrap_or_default()).await?
-        };
+        let files = self.files(&config.folder).await;
         let staged = copy::staged_path(db).exists();
         Ok(BackupStatus {
             folder: config.folder.clone(),
@@ -256,6 +269,39 @@ impl Backups {
             restore_staged: staged
                 .then(|| lock(&self.inner.staged_from).clone().unwrap_or_else(|| "(staged before this start)".into())),
         })
+    }
+
+    /// The backups in `folder`, newest first: the last listing while it is fresh or while a new
+    /// one takes longer than [`FILES_WAIT`] (see there); empty for no folder.
+    async fn files(&self, folder: &str) -> Vec<BackupFile> {
+        use std::sync::atomic::Ordering;
+        if folder.is_empty() {
+            return Vec::new();
+        }
+        let cached = || {
+            let c = lock(&self.inner.files);
+            (c.0 == folder).then(|| c.2.clone()).unwrap_or_default()
+        };
+        {
+            let c = lock(&self.inner.files);
+            if c.0 == folder && c.1.is_some_and(|at| at.elapsed() < FILES_EVERY) {
+                return c.2.clone();
+            }
+        }
+        if self.inner.listing.swap(true, Ordering::SeqCst) {
+            return cached();
+        }
+        let (inner, dir) = (self.inner.clone(), folder.to_owned());
+        let read = tokio::task::spawn_blocking(move || {
+            let files = list(Path::new(&dir)).unwrap_or_default();
+            *lock(&inner.files) = (dir, Some(std::time::Instant::now()), files.clone());
+            inner.listing.store(false, Ordering::SeqCst);
+            files
+        });
+        match tokio::time::timeout(FILES_WAIT, read).await {
+            Ok(Ok(files)) => files,
+            _ => cached(),
+        }
     }
 
     /// Whether a folder is set and no backup has succeeded for [`OVERDUE`] (the notification feed).
@@ -296,66 +342,7 @@ impl Backups {
             restart_needed: true,
         })
     }
-
-    /// Whether the daily backup is due at `now`: a folder and a time are set, today's time in
-    /// `tz` has passed, nothing has been backed up since, and no attempt failed within the hour.
-    pub async fn daily_due(
-        &self,
-        config: &BackupConfig,
-        tz: &jiff::tz::TimeZone,
-        now: jiff::Timestamp,
-    ) -> crate::store::Result<bool> {
-        let Some(due) = due_at(config, tz, now) else { return Ok(false) };
-        if lock(&self.inner.failure).as_ref().is_some_and(|(at, _)| *at >= due && now.duration_since(*at) < RETRY) {
-            return Ok(false);
-        }
-        Ok(!self.inner.store.read(move |c| backups::any_since(c, due)).await?)
-    }
 }
-
-/// How often the daily schedule looks at the clock.
-const LOOK_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// Runs the daily backup when it is due (see [`Backups::daily_due`]), with the settings in force
-/// each minute, until `shutdown`.
-pub async fn run_daily(
-    backups: Backups,
-    config: tokio::sync::watch::Receiver<Arc<crate::config::Config>>,
-    mut shutdown: tokio::sync::watch::Receiver<bool>,
-) {
-    loop {
-        tokio::select! {
-            () = tokio::time::sleep(LOOK_EVERY) => {}
-            _ = shutdown.wait_for(|s| *s) => return,
-        }
-        let c = config.borrow().clone();
-        let tz = crate::visits::time_zone(&c.server.time_zone);
-        match backups.daily_due(&c.backup, &tz, jiff::Timestamp::now()).await {
-            Ok(true) => {
-                tokio::select! {
-                    // Its failure is logged and shown on Status by `back_up`.
-                    _ = backups.back_up(&c.backup, Trigger::Daily) => {}
-                    _ = shutdown.wait_for(|s| *s) => return,
-                }
-            }
-            Ok(false) => {}
-            Err(e) => tracing::warn!(error = %e, "cannot tell whether the daily backup is due"),
-        }
-    }
-}
-
-/// Today's daily backup time in `tz`, if a folder and a time are set and it has passed by `now`.
-fn due_at(config: &BackupConfig, tz: &jiff::tz::TimeZone, now: jiff::Timestamp) -> Option<jiff::Timestamp> {
-    if config.folder.is_empty() {
-        return None;
-    }
-    let at = crate::config::daily_at(&config.daily_at)?;
-    let today = now.to_zoned(tz.clone()).date();
-    // A time that a DST change skips is taken as the instant after the gap (jiff's compatible rule).
-    let due = today.to_datetime(at).to_zoned(tz.clone()).ok()?.timestamp();
-    (now >= due).then_some(due)
-}
-
 fn overdue(folder: &str, last_ms: Option<i64>, started: jiff::Timestamp, now: jiff::Timestamp) -> bool {
     if folder.is_empty() {
         return false;
@@ -363,41 +350,6 @@ fn overdue(folder: &str, last_ms: Option<i64>, started: jiff::Timestamp, now: ji
     let since = last_ms.map_or(started.as_millisecond(), |l| l.max(started.as_millisecond()));
     now.as_millisecond() - since >= OVERDUE.as_millis() as i64
 }
-
-/// Creates the folder if it is missing (0700) and proves it writable with a probe file.
-pub fn prepare_folder(folder: &Path) -> std::io::Result<()> {
-    crate::files::create_dir(folder)?;
-    let probe = folder.join(".rangedesk-write-test");
-    std::fs::write(&probe, b"ok")?;
-    std::fs::remove_file(&probe)
-}
-
-/// The backups in `folder` (files named as this module names them), newest first.
-fn list(folder: &Path) -> std::io::Result<Vec<BackupFile>> {
-    let mut out: Vec<BackupFile> = std::fs::read_dir(folder)?
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let name = e.file_name().to_str()?.to_owned();
-            let meta = e.metadata().ok().filter(|m| m.is_file())?;
-            (name.starts_with(PREFIX) && name.ends_with(SUFFIX)).then(|| BackupFile {
-                file: e.path().display().to_string(),
-                name,
-                bytes: meta.len(),
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| b.name.cmp(&a.name));
-    Ok(out)
-}
-
-fn remove_beyond(folder: &Path, keep: usize) -> std::io::Result<()> {
-    for old in list(folder)?.into_iter().skip(keep.max(1)) {
-        std::fs::remove_file(&old.file)?;
-        tracing::info!(file = %old.file, "old backup deleted");
-    }
-    Ok(())
-}
-
 fn done(r: backups::BackupRow) -> BackupDone {
     BackupDone {
         file: r.file,
@@ -437,25 +389,6 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 mod tests {
     use super::*;
 
-    fn cfg(folder: &str, at: &str) -> BackupConfig {
-        BackupConfig { folder: folder.into(), keep: 3, daily_at: at.into() }
-    }
-
-    #[test]
-    fn the_daily_time_is_the_ranges_and_a_pc_that_was_off_backs_up_when_it_runs() {
-        let tz = jiff::tz::TimeZone::get("Europe/Brussels").unwrap();
-        let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
-        let c = cfg("/b", "03:00");
-        // 03:00 in Brussels in winter is 02:00 UTC.
-        assert_eq!(due_at(&c, &tz, t("2026-12-02T01:59:00Z")), None, "not yet");
-        assert_eq!(due_at(&c, &tz, t("2026-12-02T02:00:00Z")), Some(t("2026-12-02T02:00:00Z")));
-        assert_eq!(due_at(&c, &tz, t("2026-12-02T09:30:00Z")), Some(t("2026-12-02T02:00:00Z")), "off at night");
-        // 29 March 2026: 02:00–03:00 does not exist in Brussels; 02:30 is taken as 03:30 CEST.
-        assert_eq!(due_at(&cfg("/b", "02:30"), &tz, t("2026-03-29T12:00:00Z")), Some(t("2026-03-29T01:30:00Z")));
-        assert_eq!(due_at(&cfg("", "03:00"), &tz, t("2026-12-02T09:30:00Z")), None, "no folder, no schedule");
-        assert_eq!(due_at(&cfg("/b", ""), &tz, t("2026-12-02T09:30:00Z")), None, "no time, no schedule");
-    }
-
     #[test]
     fn overdue_after_two_days_counted_from_the_last_success_or_the_start() {
         let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
@@ -466,18 +399,5 @@ mod tests {
         assert!(!overdue("/b", None, start, t("2026-12-02T23:00:00Z")), "a new install is not overdue at once");
         assert!(overdue("/b", None, start, t("2026-12-03T00:00:00Z")));
         assert!(!overdue("", None, start, t("2027-01-01T00:00:00Z")), "no folder: nothing is expected");
-    }
-
-    #[test]
-    fn only_backups_beyond_keep_are_deleted_and_nothing_else_in_the_folder() {
-        let dir = tempfile::tempdir().unwrap();
-        for n in ["rangedesk-20261201-030000Z.db", "rangedesk-20261202-030000Z.db", "rangedesk-20261130-030000Z.db"] {
-            std::fs::write(dir.path().join(n), b"x").unwrap();
-        }
-        std::fs::write(dir.path().join("holiday-photos.db"), b"mine").unwrap();
-        remove_beyond(dir.path(), 2).unwrap();
-        let left: Vec<String> = list(dir.path()).unwrap().into_iter().map(|f| f.name).collect();
-        assert_eq!(left, ["rangedesk-20261202-030000Z.db", "rangedesk-20261201-030000Z.db"], "the oldest goes");
-        assert!(dir.path().join("holiday-photos.db").exists(), "a file not named as ours stays");
     }
 }

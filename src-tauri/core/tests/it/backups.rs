@@ -264,3 +264,33 @@ async fn a_restore_is_checked_staged_and_swapped_in_at_the_next_start() {
 async fn r_stop(r: Running) -> tempfile::TempDir {
     r.stop().await
 }
+
+#[tokio::test]
+async fn the_daily_backup_is_due_once_its_time_has_passed_until_one_is_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let config = format!(
+        "{}\n[server]\ntime_zone = \"UTC\"\n\n[backup]\nfolder = \"{}\"\ndaily_at = \"00:00\"\n",
+        config_text(),
+        folder.path().display()
+    );
+    let r = start_in(dir, &config, store::Options::default()).await;
+    let utc = jiff::tz::TimeZone::UTC;
+    let mut c = r.app.config().backup.clone();
+    let now = jiff::Timestamp::now();
+    assert!(
+        r.app.backups().daily_due(&c, &utc, now).await.unwrap(),
+        "today's 00:00 has passed and nothing was backed up"
+    );
+    let (status, v) = post(&r, "/api/backups", json!({})).await;
+    assert_eq!(status, 200, "{v}");
+    assert!(
+        !r.app.backups().daily_due(&c, &utc, jiff::Timestamp::now()).await.unwrap(),
+        "one was made since: not again today"
+    );
+    c.daily_at = String::new();
+    let tomorrow = now + jiff::SignedDuration::from_hours(24);
+    assert!(!r.app.backups().daily_due(&c, &utc, tomorrow).await.unwrap(), "no time set: no daily backup");
+    c.daily_at = "00:00".into();
+    assert!(r.app.backups().daily_due(&c, &utc, tomorrow).await.unwrap(), "and due again the next day");
+}
