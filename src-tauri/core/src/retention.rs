@@ -15,16 +15,23 @@
 //! - What degrades for an event whose body went: the activity feed shows it without data; a day's
 //!   visits no longer link a Samna check-in or scan to its booking; the delivery log shows the
 //!   length and hash of the body, not the body.
+//! - The bytes go from the file too: every store connection zeroes what its writes free
+//!   (`secure_delete = FAST`, `store::configure`) and the pruning updates run with it fully on;
+//!   without that a pruned body stayed readable in its page's free space and in the copies the
+//!   b-tree's rebalancing left (the test looks for the bytes in the file).
 //! - Pruning runs in the background, [`BATCH`] rows per writer job with a pause between: the
 //!   candidates are found and hashed on a reader connection, and each job is 500 point updates, so
 //!   ingest waits at most one such job. How far it got is kept (`counters`), so a pass walks only
 //!   the deliveries that aged past the limit since the last one.
 //!
 //! Why forever by default: the event log is the truth (DESIGN.md), a body is the evidence when a
-//! vendor and the range disagree, and on the year's store the bodies that may go are 156 MB of
-//! 986 MB (the rest of the bodies, 23 MB, are purchase requests that stay). A range whose rules
-//! limit how long it holds its customers' details sets a number. The file does not shrink (SQLite
-//! reuses the freed pages for new rows), so pruning slows the store's growth rather than shrink it.
+//! vendor and the range disagree, and pruning does not give disk space back. Measured on a copy of
+//! the year's store (docs/PERFORMANCE.md): a 30-day limit pruned 913,583 bodies (about 145 MB of
+//! the 986 MB) in 124 s, and the file did not shrink, nor will new deliveries fill the space: a
+//! body lives inline in its row, so pruning leaves room inside old pages (no page came free) and
+//! new rows are appended at the end of the table. Only a `VACUUM` (a rewrite of the whole file
+//! that holds the writer meanwhile; not done here) would return it. So a limit is for a range
+//! whose rules limit how long it holds its customers' details, not for disk space.
 
 use crate::store::{self, Store, counters, deliveries};
 use sha2::{Digest as _, Sha256};
@@ -61,23 +68,23 @@ pub async fn prune_bodies(store: &Store, days: u32, now: jiff::Timestamp) -> sto
     let mut pruned = 0u64;
     loop {
         let k = kinds.clone();
-        let batch = store.read(move |c| deliveries::prunable_bodies(c, from, before, &k, BATCH)).await?;
-        let full = batch.len() == BATCH as usize;
-        let Some(last) = batch.last().map(|p| p.received_at) else { break };
-        let digests: Vec<(i64, deliveries::Digest)> = batch
-            .into_iter()
-            .map(|p| (p.id, deliveries::Digest { len: p.body.len(), sha256: hex::encode(Sha256::digest(&p.body)) }))
-            .collect();
-        pruned += store
-            .writer()
-            .write(move |t| {
-                let mut n = 0;
-                for (id, d) in &digests {
-                    n += u64::from(deliveries::prune_body(t, *id, d)?);
-                }
-                Ok(n)
+        // Read and hashed on the blocking pool, off the async workers and the writer.
+        let (digests, last) = store
+            .read(move |c| {
+                let batch = deliveries::prunable_bodies(c, from, before, &k, BATCH)?;
+                let last = batch.last().map(|p| p.received_at);
+                let digests: Vec<(i64, deliveries::Digest)> = batch
+                    .into_iter()
+                    .map(|p| {
+                        (p.id, deliveries::Digest { len: p.body.len(), sha256: hex::encode(Sha256::digest(&p.body)) })
+                    })
+                    .collect();
+                Ok((digests, last))
             })
             .await?;
+        let full = digests.len() == BATCH as usize;
+        let Some(last) = last else { break };
+        pruned += store.writer().write(move |t| deliveries::prune_bodies(t, &digests)).await?;
         // Rows of the same millisecond as the last may follow: start there (pruned ones no longer match).
         from = jiff::Timestamp::from_millisecond(last).unwrap_or(from);
         if !full {
@@ -93,14 +100,15 @@ pub async fn prune_bodies(store: &Store, days: u32, now: jiff::Timestamp) -> sto
     Ok(pruned)
 }
 
-/// Prunes now and every [`EVERY`] with the limit in force then, until `shutdown`.
+/// Prunes now, every [`EVERY`], and when the limit is changed, with the limit in force then,
+/// until `shutdown`.
 pub async fn run(
     store: Store,
-    config: tokio::sync::watch::Receiver<std::sync::Arc<crate::config::Config>>,
+    mut config: tokio::sync::watch::Receiver<std::sync::Arc<crate::config::Config>>,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
     loop {
-        let days = config.borrow().store.keep_bodies_days;
+        let days = config.borrow_and_update().store.keep_bodies_days;
         tokio::select! {
             r = prune_bodies(&store, days, jiff::Timestamp::now()) => {
                 if let Err(e) = r {
@@ -109,9 +117,20 @@ pub async fn run(
             }
             _ = shutdown.wait_for(|s| *s) => return,
         }
-        tokio::select! {
-            () = tokio::time::sleep(EVERY) => {}
-            _ = shutdown.wait_for(|s| *s) => return,
+        let next = tokio::time::Instant::now() + EVERY;
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep_until(next) => break,
+                changed = config.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    if config.borrow().store.keep_bodies_days != days {
+                        break;
+                    }
+                }
+                _ = shutdown.wait_for(|s| *s) => return,
+            }
         }
     }
 }

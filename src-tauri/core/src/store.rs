@@ -82,6 +82,11 @@ pub fn configure(conn: &Connection) -> Result<()> {
     // fsyncs the log on every commit; group commit (see `writer`) pays that once per batch.
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // What a write frees inside a page is zeroed (FAST: only where the page is written anyway, so
+    // no extra I/O). Without it a pruned body (`store.keep_bodies_days`) or a deleted refusal
+    // stayed readable in the file, in the free space its row left and in the copies the b-tree's
+    // rebalancing left behind (tests/it/retention.rs finds them).
+    conn.pragma_update(None, "secure_delete", "FAST")?;
     // Savepoint statement journals and sorts stay in memory rather than in temporary files.
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;

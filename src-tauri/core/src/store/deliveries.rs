@@ -257,16 +257,29 @@ pub fn prunable_bodies(
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
-/// Drops the body of delivery `id`, keeping its length and SHA-256 (as a refusal's cut body
-/// does), unless it changed since it was read. Answers whether it did.
-pub fn prune_body(txn: &Transaction<'_>, id: i64, digest: &Digest) -> Result<bool> {
-    Ok(txn
-        .prepare_cached(
+/// Drops the bodies of these deliveries, keeping each one's length and SHA-256 (as a refusal's
+/// cut body does), unless a row changed since it was read; answers how many went. With SQLite's
+/// `secure_delete` on for these updates, so the bytes are overwritten in the file, not left in
+/// the pages' free space (a limit is set to stop holding the bodies, not only to stop showing them).
+pub fn prune_bodies(txn: &Transaction<'_>, bodies: &[(i64, Digest)]) -> Result<u64> {
+    let was: i64 = txn.pragma_query_value(None, "secure_delete", |r| r.get(0))?;
+    txn.pragma_update(None, "secure_delete", true)?;
+    let pruned = (|| -> Result<u64> {
+        let mut stmt = txn.prepare_cached(
             "UPDATE deliveries SET body = NULL, body_len = ?2, body_sha256 = ?3
              WHERE id = ?1 AND body IS NOT NULL AND body_len IS NULL",
-        )?
-        .execute(params![id, i64::try_from(digest.len).unwrap_or(i64::MAX), digest.sha256])?
-        == 1)
+        )?;
+        let mut n = 0;
+        for (id, d) in bodies {
+            n += stmt.execute(params![id, i64::try_from(d.len).unwrap_or(i64::MAX), d.sha256])? as u64;
+        }
+        Ok(n)
+    })();
+    // Restored whatever happened: the writer's other jobs do not pay for zeroing.
+    let restored = txn.pragma_update(None, "secure_delete", was);
+    let n = pruned?;
+    restored?;
+    Ok(n)
 }
 
 /// When `source` last had a delivery accepted (a duplicate counts: the vendor is reaching us), if

@@ -3,6 +3,9 @@
 //! their length and hash stay in the delivery log.
 
 use crate::history::{busy_day, start_range};
+use crate::support::eventually;
+use rangedesk_core::Inbound;
+use rangedesk_core::domain::Source;
 use rangedesk_core::testing::Board;
 use rangedesk_core::testing::retention::prune_bodies;
 use rangedesk_core::testing::store::events;
@@ -19,13 +22,25 @@ fn replayed(c: &rusqlite::Connection) -> Board {
 async fn a_days_report_and_the_board_are_unchanged_after_its_bodies_are_pruned() {
     let r = start_range().await;
     busy_day(&r).await;
+    // A hit whose body carries a customer's detail (vendors add fields; the body keeps them).
+    let at = "2026-06-10T11:00:00Z".parse::<jiff::Timestamp>().unwrap();
+    let body =
+        serde_json::json!({"event": "carrierHit", "lane_id": "L3", "session_id": "s1", "note": MARKER}).to_string();
+    let hit = Inbound {
+        source: Source::ActionTarget,
+        headers: http::HeaderMap::new(),
+        body: body.into_bytes(),
+        remote_addr: None,
+        now: at,
+    };
+    r.app.receive(hit).await.unwrap();
     let url = r.board("/api/history/2026-06-10");
     let before = r.get_json(&url).await;
     let c = crate::support::open_db(r.dir.path());
     let board_before = replayed(&c);
     let bodies = |sql: &str| crate::support::count(r.dir.path(), sql);
     let whole = "SELECT count(*) FROM deliveries WHERE verdict <> 'rejected' AND body IS NOT NULL AND body_len IS NULL";
-    assert_eq!(bodies(whole), 10, "8 lane webhooks (2 of them purchase requests) and the Enviso order twice");
+    assert_eq!(bodies(whole), 11, "9 lane webhooks (2 of them purchase requests) and the Enviso order twice");
 
     // Forever by default: nothing goes.
     let ten_days_on = "2026-06-20T12:00:00Z".parse::<jiff::Timestamp>().unwrap();
@@ -35,7 +50,7 @@ async fn a_days_report_and_the_board_are_unchanged_after_its_bodies_are_pruned()
     // Seven days: every body of the day goes but the purchase requests' (the report and the board
     // read their items).
     let pruned = prune_bodies(r.app.store(), 7, ten_days_on).await.unwrap();
-    assert_eq!(pruned, 8, "6 lane webhooks, the accepted Enviso order and its duplicate, of 10");
+    assert_eq!(pruned, 9, "7 lane webhooks, the accepted Enviso order and its duplicate, of 11");
     assert_eq!(bodies(whole), 2);
     assert_eq!(
         bodies(
@@ -46,7 +61,7 @@ async fn a_days_report_and_the_board_are_unchanged_after_its_bodies_are_pruned()
     );
     assert_eq!(
         bodies("SELECT count(*) FROM deliveries WHERE body IS NULL AND body_len > 0 AND length(body_sha256) = 64"),
-        8,
+        9,
         "a pruned body's length and SHA-256 stay"
     );
     assert_eq!(prune_bodies(r.app.store(), 7, ten_days_on).await.unwrap(), 0, "a second pass finds nothing");
@@ -57,7 +72,7 @@ async fn a_days_report_and_the_board_are_unchanged_after_its_bodies_are_pruned()
     // Events, verdicts and the delivery log stay: only the bodies went.
     let deliveries = r.get_json(&r.board("/api/deliveries?limit=100")).await;
     let items = deliveries["items"].as_array().unwrap();
-    assert_eq!(items.len(), 12, "every delivery is still in the log, refusals included");
+    assert_eq!(items.len(), 13, "every delivery is still in the log, refusals included");
     let order = items.iter().find(|d| d["source"] == "enviso" && d["verdict"] == "accepted").unwrap();
     assert_eq!((order["body"].clone(), order["body_truncated"].as_bool()), (serde_json::Value::Null, Some(true)));
     assert!(order["body_bytes"].as_i64().unwrap() > 100, "its length as received");
@@ -68,4 +83,64 @@ async fn a_days_report_and_the_board_are_unchanged_after_its_bodies_are_pruned()
         (Some("L3"), true),
         "what degrades: the feed shows no data"
     );
+}
+
+const MARKER: &str = "customer-detail-7f3a9c";
+
+/// Whether `needle` is anywhere in the store's file once the WAL is checkpointed into it.
+fn in_file(dir: &std::path::Path, needle: &str) -> bool {
+    let c = crate::support::open_db(dir);
+    c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+    let bytes = std::fs::read(dir.join("rangedesk.db")).unwrap();
+    bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn a_limit_set_in_settings_prunes_in_the_background_at_once_and_the_bytes_leave_the_file() {
+    let r = start_range().await;
+    // Old hits whose bodies carry a customer's detail (vendors add fields; the body keeps them),
+    // each beside a newer delivery that stays, so pruning leaves their pages partly in use.
+    let old = "2026-06-10T11:00:00Z".parse::<jiff::Timestamp>().unwrap();
+    for n in 0..20 {
+        let note = format!("{MARKER}-{n:02}");
+        let body = serde_json::json!({"event": "carrierHit", "lane_id": "L3", "session_id": "s1", "note": note});
+        let hit = Inbound {
+            source: Source::ActionTarget,
+            headers: http::HeaderMap::new(),
+            body: body.to_string().into_bytes(),
+            remote_addr: None,
+            now: old,
+        };
+        r.app.receive(hit).await.unwrap();
+        let newer = crate::support::at_body("help", "L1", &format!("s-new-{n}"));
+        let resp = r.http.post(r.at_hook()).body(newer).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+    }
+    assert!(in_file(r.dir.path(), MARKER), "stored, and findable in the file");
+    let resp = r
+        .http
+        .put(r.board("/api/settings/store"))
+        .json(&serde_json::json!({"keep_bodies_days": 7}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let whole = "SELECT count(*) FROM deliveries WHERE body IS NOT NULL";
+    let pruned =
+        eventually(std::time::Duration::from_secs(10), async || crate::support::count(r.dir.path(), whole) == 20).await;
+    assert!(
+        pruned,
+        "the background task took the new limit without waiting for its hour: {}",
+        crate::support::count(r.dir.path(), whole)
+    );
+    assert!(!in_file(r.dir.path(), MARKER), "secure_delete: the pruned body's bytes are not left in the file");
+    let resp = r
+        .http
+        .put(r.board("/api/settings/store"))
+        .json(&serde_json::json!({"keep_bodies_days": 40_000}))
+        .send()
+        .await
+        .unwrap();
+    let v: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(v["key"], "store.keep_bodies_days", "{v}");
 }
