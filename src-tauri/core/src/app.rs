@@ -138,8 +138,13 @@ impl App {
         let now = jiff::Timestamp::now();
         // A restore staged by the last run takes the store's place before it opens (see `backups`).
         match store::backup::swap_staged(&db, &now.strftime("%Y%m%dT%H%M%SZ").to_string()) {
-            Ok(Some(kept)) => tracing::warn!(replaced = %kept.display(), "restored the store from the staged backup"),
-            Ok(None) => {}
+            Ok(store::backup::Swap::Restored { kept }) => {
+                tracing::warn!(replaced = %kept.display(), "restored the store from the staged backup")
+            }
+            Ok(store::backup::Swap::Refused { set_aside, why }) => {
+                tracing::error!(file = %set_aside.display(), %why, "the staged restore failed its check; the store was not replaced")
+            }
+            Ok(store::backup::Swap::Nothing) => {}
             Err(source) => return Err(StartError::Store { path: db, source }),
         }
         let store = store::open(&db, options).map_err(|source| StartError::Store { path: db, source })?;

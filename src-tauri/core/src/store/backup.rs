@@ -146,28 +146,56 @@ pub fn staged_path(db: &Path) -> PathBuf {
     side(db, ".restore")
 }
 
-/// If a restore is staged beside `db`, checks it and puts it in the store's place, keeping the
-/// store it replaces as `<db>.replaced-<stamp>` (with its WAL and SHM, so nothing committed is
-/// lost). Runs before the store is opened. Answers the name the replaced store was kept under.
-pub fn swap_staged(db: &Path, stamp: &str) -> Result<Option<PathBuf>> {
+/// What [`swap_staged`] did.
+#[derive(Debug, PartialEq)]
+pub enum Swap {
+    /// Nothing was staged.
+    Nothing,
+    /// The staged file is the store now; the one it replaced was kept under this name.
+    Restored { kept: PathBuf },
+    /// The staged file failed its check again and was set aside under this name; the store is
+    /// as it was. A desk that cannot start is worse than a restore to try again.
+    Refused { set_aside: PathBuf, why: String },
+}
+
+/// If a restore is staged beside `db`, checks it again and puts it in the store's place, keeping
+/// the store it replaces as `<db>.replaced-<stamp>` (with its WAL and SHM, so nothing committed is
+/// lost). Runs before the store is opened. Should a rename fail half-way, the files moved so far
+/// are moved back, so the store is never missing (a missing store would be opened as a new one).
+pub fn swap_staged(db: &Path, stamp: &str) -> Result<Swap> {
     let staged = staged_path(db);
     if !staged.exists() {
-        return Ok(None);
+        return Ok(Swap::Nothing);
     }
-    check(&staged)?;
     let io = |e: std::io::Error| StoreError::Backup(format!("restoring {}: {e}", staged.display()));
-    let kept = side(db, &format!(".replaced-{stamp}"));
-    for suffix in ["-wal", "-shm", ""] {
-        let from = side(db, suffix);
-        if from.exists() {
-            std::fs::rename(&from, side(&kept, suffix)).map_err(io)?;
-        }
+    if let Err(e) = check(&staged) {
+        let set_aside = side(db, &format!(".restore-refused-{stamp}"));
+        std::fs::rename(&staged, &set_aside).map_err(io)?;
+        return Ok(Swap::Refused { set_aside, why: e.to_string() });
     }
-    std::fs::rename(&staged, db).map_err(io)?;
+    let kept = side(db, &format!(".replaced-{stamp}"));
+    let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let swapped = (|| -> std::io::Result<()> {
+        for suffix in ["-wal", "-shm", ""] {
+            let from = side(db, suffix);
+            if from.exists() {
+                let to = side(&kept, suffix);
+                std::fs::rename(&from, &to)?;
+                moved.push((from, to));
+            }
+        }
+        std::fs::rename(&staged, db)
+    })();
+    if let Err(e) = swapped {
+        for (from, to) in moved.iter().rev() {
+            let _ = std::fs::rename(to, from);
+        }
+        return Err(io(e));
+    }
     if let Some(dir) = db.parent() {
         crate::files::sync_dir(dir).map_err(io)?;
     }
-    Ok(Some(kept))
+    Ok(Swap::Restored { kept })
 }
 
 fn side(db: &Path, suffix: &str) -> PathBuf {
@@ -262,7 +290,7 @@ mod tests {
             .execute("INSERT INTO counters (name, value) VALUES ('restored', 1)", [])
             .unwrap();
         copy(&src, &staged_path(&db), 8, Duration::ZERO).unwrap();
-        assert_eq!(swap_staged(&db, "x").unwrap(), Some(dir.path().join("rangedesk.db.replaced-x")));
+        assert_eq!(swap_staged(&db, "x").unwrap(), Swap::Restored { kept: dir.path().join("rangedesk.db.replaced-x") });
         let names = |p: &Path| -> Vec<String> {
             let c = Connection::open(p).unwrap();
             c.prepare("SELECT name FROM counters")
@@ -274,6 +302,14 @@ mod tests {
         };
         assert_eq!(names(&db), ["restored"]);
         assert_eq!(names(&dir.path().join("rangedesk.db.replaced-x")), ["old"]);
-        assert_eq!(swap_staged(&db, "y").unwrap(), None, "nothing staged: nothing done");
+        assert_eq!(swap_staged(&db, "y").unwrap(), Swap::Nothing, "nothing staged: nothing done");
+        // A staged file damaged since it was checked is set aside and the store left alone.
+        std::fs::write(staged_path(&db), "damaged since").unwrap();
+        let Swap::Refused { set_aside, .. } = swap_staged(&db, "z").unwrap() else {
+            panic!("a damaged file was restored")
+        };
+        assert_eq!(set_aside, dir.path().join("rangedesk.db.restore-refused-z"));
+        assert!(!staged_path(&db).exists());
+        assert_eq!(names(&db), ["restored"], "the store is as it was");
     }
 }
