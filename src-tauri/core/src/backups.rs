@@ -280,7 +280,7 @@ impl Backups {
         }
         let cached = || {
             let c = lock(&self.inner.files);
-            (c.0 == folder).then(|| c.2.clone()).unwrap_or_default()
+            if c.0 == folder { c.2.clone() } else { Vec::new() }
         };
         {
             let c = lock(&self.inner.files);
