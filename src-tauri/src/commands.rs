@@ -9,6 +9,7 @@ use rangedesk_core::Status;
 use rangedesk_core::VisitsView;
 use rangedesk_core::app::App;
 use rangedesk_core::domain::Staff;
+use rangedesk_core::{BackupDone, BackupStatus, RestoreStaged};
 use rangedesk_core::{BoardView, HelpView, PurchaseView, SessionView, TabItemView};
 use rangedesk_core::{DayReport, HistoryPeriod, PeriodReport, SavedFile};
 use rangedesk_core::{DeliveryQuery, EventQuery, Page};
@@ -156,6 +157,27 @@ pub async fn save_diagnostics(app: State<'_, App>, window: tauri::WebviewWindow)
         .or_else(|_| window.path().home_dir())
         .map_err(|e| ApiError::cannot_save(format!("no Downloads folder to save to: {e}")))?;
     app.save_diagnostics(&dir).await
+}
+
+/// Status's backup panel: the last successful backup, the folder's backups, a staged restore.
+#[tauri::command]
+#[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
+pub async fn backup_status(app: State<'_, App>) -> Result<BackupStatus, ApiError> {
+    app.backup_status().await
+}
+
+/// "Back up now", into the folder the settings name.
+#[tauri::command]
+#[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
+pub async fn back_up_now(app: State<'_, App>) -> Result<BackupDone, ApiError> {
+    app.back_up_now().await
+}
+
+/// Checks a backup file (an absolute path) and stages it to replace the store at the next start.
+#[tauri::command]
+#[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
+pub async fn restore_backup(app: State<'_, App>, file: String) -> Result<RestoreStaged, ApiError> {
+    app.restore_backup(&file).await
 }
 
 /// The desktop app's own health (single instance), for the window to show as a notice.

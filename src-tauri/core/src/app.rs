@@ -136,6 +136,18 @@ impl App {
     ) -> Result<App, StartError> {
         ensure_writable(&data_dir)?;
         let db = crate::paths::database(&data_dir);
+        let now = jiff::Timestamp::now();
+        // A restore staged by the last run takes the store's place before it opens (see `backups`).
+        match store::backup::swap_staged(&db, &now.strftime("%Y%m%dT%H%M%SZ").to_string()) {
+            Ok(store::backup::Swap::Restored { kept }) => {
+                tracing::warn!(replaced = %kept.display(), "restored the store from the staged backup")
+            }
+            Ok(store::backup::Swap::Refused { set_aside, why }) => {
+                tracing::error!(file = %set_aside.display(), %why, "the staged restore failed its check; the store was not replaced")
+            }
+            Ok(store::backup::Swap::Nothing) => {}
+            Err(source) => return Err(StartError::Store { path: db, source }),
+        }
         let store = store::open(&db, options).map_err(|source| StartError::Store { path: db, source })?;
         let live = crate::board::Live::start(&store)
             .await
@@ -199,7 +211,8 @@ impl App {
             data_dir: data_dir.display().to_string(),
         };
         let config_changes = settings.subscribe();
-        let desk = Desk::new(store.clone(), live, reconciler.clone(), ingest.clone(), settings, place);
+        let backups = crate::backups::Backups::new(store.clone(), now);
+        let desk = Desk::new(store.clone(), live, reconciler.clone(), ingest.clone(), settings, place, backups);
         let board_tls_on = c.server.board_tls && tls.is_some();
         let state = AppState {
             desk: desk.clone(),
@@ -241,10 +254,16 @@ impl App {
         let flusher = tokio::spawn(flush_counters(ingest.clone(), shutdown_rx.clone()));
         let live = desk.live().clone();
         let snapshots = tokio::spawn(save_snapshots(live.clone(), store.clone(), shutdown_rx.clone()));
+        let daily = tokio::spawn(crate::backups::run_daily(
+            desk.backups().clone(),
+            desk.subscribe_config(),
+            shutdown_rx.clone(),
+        ));
+        let pruning = tokio::spawn(crate::retention::run(store.clone(), desk.subscribe_config(), shutdown_rx.clone()));
         let polling = tokio::spawn(reconciler.run(config_changes, shutdown_rx.clone()));
         let digests = tokio::spawn(warm_history(desk.clone(), shutdown_rx.clone()));
         tokio::spawn(async move {
-            let _ = tokio::join!(public_task, board_task, flusher, polling, snapshots, digests);
+            let _ = tokio::join!(public_task, board_task, flusher, polling, snapshots, digests, daily, pruning);
             if let Err(e) = ingest.flush_counters().await {
                 tracing::warn!(error = %e, "could not save the 404 count at shutdown");
             }

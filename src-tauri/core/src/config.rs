@@ -13,10 +13,12 @@ mod check;
 mod hook_token;
 mod sections;
 
-pub(crate) use check::check;
 pub use check::{MAX_CONNECTIONS, MIN_PIN_CHARS};
+pub(crate) use check::{check, daily_at};
 pub use hook_token::{ensure_hook_token, new_hook_token};
-pub use sections::{ActionTarget, Board, CarrierHits, Config, Enviso, Notifications, Purchases, Samna, Server};
+pub use sections::{
+    ActionTarget, Backup, Board, CarrierHits, Config, Enviso, Notifications, Purchases, Samna, Server, StoreSettings,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

@@ -7,6 +7,7 @@
 //! settings, visits, logs, status), the board, the store, config and the vendor adapters. Above
 //! it: http and the runtime (`app`). Nothing below imports it.
 
+use crate::backups::{BackupDone, BackupStatus, Backups, RestoreStaged, Trigger};
 use crate::board::{BoardView, HelpView, LaneView, Live, PurchaseView, SessionView, TabItemView};
 use crate::config::Config;
 use crate::desktop::SavedFile;
@@ -37,6 +38,7 @@ pub struct Desk {
     ingest: Ingest,
     settings: Settings,
     place: Arc<Place>,
+    backups: Backups,
 }
 
 impl Desk {
@@ -47,8 +49,9 @@ impl Desk {
         ingest: Ingest,
         settings: Settings,
         place: Place,
+        backups: Backups,
     ) -> Desk {
-        Desk { store, live, reconciler, ingest, settings, place: Arc::new(place) }
+        Desk { store, live, reconciler, ingest, settings, place: Arc::new(place), backups }
     }
 
     // The parts the layers above wire up (webhooks reach ingest directly; notifications and the
@@ -73,7 +76,13 @@ impl Desk {
             store: self.store.clone(),
             reconciler: self.reconciler.clone(),
             config: self.subscribe_config(),
+            backups: self.backups.clone(),
         }
+    }
+
+    /// The backups, for the runtime's daily schedule.
+    pub fn backups(&self) -> &Backups {
+        &self.backups
     }
 
     /// The config in force now: what the app started with, plus every setting changed since that
@@ -292,7 +301,25 @@ impl Desk {
     }
 
     pub async fn status(&self) -> Result<Status, ApiError> {
-        crate::status::status(&self.store, &self.ingest, &self.place, self.reconciler.health()).await
+        let backup = self.backup_status().await?;
+        crate::status::status(&self.store, &self.ingest, &self.place, self.reconciler.health(), backup).await
+    }
+
+    // Backups: from this computer only (the guard refuses LAN browsers, as for settings).
+
+    /// The last successful backup, the folder's backups, whether one is overdue or a restore staged.
+    pub async fn backup_status(&self) -> Result<BackupStatus, ApiError> {
+        self.backups.status(&self.config().backup, self.store.path(), jiff::Timestamp::now()).await
+    }
+
+    /// "Back up now": a checked copy of the store in the backup folder (see `backups`).
+    pub async fn back_up_now(&self) -> Result<BackupDone, ApiError> {
+        self.backups.back_up(&self.config().backup, Trigger::Manual).await
+    }
+
+    /// Checks `file` (an absolute path) and stages it to replace the store at the next start.
+    pub async fn restore_backup(&self, file: &str) -> Result<RestoreStaged, ApiError> {
+        self.backups.stage_restore(self.store.path(), Path::new(file)).await
     }
 
     /// Whether a write commits right now (`/healthz`).

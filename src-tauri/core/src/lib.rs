@@ -30,6 +30,7 @@ mod board;
 mod diagnostics;
 
 // 4. The desk's operations.
+mod backups;
 mod help;
 mod history;
 mod ingest;
@@ -39,6 +40,7 @@ mod products;
 mod purchases;
 mod reconciler;
 mod refusals;
+mod retention;
 mod sessions;
 mod settings;
 mod status;
@@ -54,6 +56,7 @@ mod desktop;
 mod http;
 
 // The facade, and the types its methods take and answer with.
+pub use backups::{BackupDone, BackupFile, BackupStatus, RestoreStaged};
 pub use board::{BoardView, HelpView, LaneView, PurchaseView, SessionView, TabItemView};
 pub use desk::Desk;
 pub use desktop::{Autostart, DesktopStatus, SavedFile};
@@ -100,11 +103,17 @@ pub mod testing {
     pub mod purchases {
         pub use crate::purchases::{Verdict, expire, miss_abandoned, staff_decision, tick_off};
     }
+    pub mod retention {
+        pub use crate::retention::prune_bodies;
+    }
     pub mod refusals {
         pub use crate::refusals::{KEPT_BODY_BYTES, ROWS_PER_CLIENT_PER_MINUTE, prune};
     }
     pub mod store {
-        pub use crate::store::{Options, Store, open};
+        pub use crate::store::{Options, Store, migrations, open, upgrade_copy_path};
+        pub mod backup {
+            pub use crate::store::backup::{check, known_schema};
+        }
         pub mod events {
             pub use crate::store::events::{Filter, Origin, after, count, insert, list};
         }

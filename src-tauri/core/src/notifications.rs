@@ -83,6 +83,7 @@ pub struct Notifier {
     /// Notices of a quiet kind waiting for their [`QUIET`] gap, by kind.
     held: BTreeMap<Kind, Vec<Notice>>,
     last_shown: HashMap<Kind, jiff::Timestamp>,
+    backup_overdue: bool,
 }
 
 impl Notifier {
@@ -94,6 +95,13 @@ impl Notifier {
     /// wherever that happened: their notifications have nothing left to ask.
     pub fn take_settled(&mut self) -> Vec<Subject> {
         std::mem::take(&mut self.settled)
+    }
+
+    /// The notice to show when backups have just become overdue (once until one succeeds again).
+    pub fn backup(&mut self, overdue: bool) -> Option<Notice> {
+        let fresh = overdue && !self.backup_overdue;
+        self.backup_overdue = overdue;
+        fresh.then(notice::backup_overdue)
     }
 
     /// Whether `source` has been announced silent and not heard from since.
@@ -238,6 +246,8 @@ fn enabled(on: &Notifications, kind: Kind) -> bool {
         Kind::Overtime => on.overtime,
         Kind::Ceasefire => on.ceasefire,
         Kind::VendorSilent => on.vendor_silent,
+        // Not a setting: a folder that is set says backups are wanted.
+        Kind::BackupOverdue => true,
     }
 }
 

@@ -9,7 +9,8 @@
 //!   (`files::write_private`: a 0600 temp file, fsynced, renamed, the directory fsynced).
 //! - Moving `action_target.api_base` to another server clears the stored API key unless the same
 //!   change sets one; the answer's `changed` and the event name `action_target.api_key` then.
-//! - A certificate or key is read and checked before it is saved (`tls::server_config`).
+//! - A certificate or key is read and checked before it is saved (`tls::server_config`); a backup
+//!   folder is created if missing and proven writable before it is saved.
 //! - What can apply live does at once: vendor keys and secrets, purchase rules and window, the
 //!   carrier-hit fee, notifications, ageing, the time zone, and the Action Target API settings
 //!   (the reconciler follows them). What the running listeners were built from (addresses, PIN,
@@ -59,8 +60,18 @@ pub type Patch = serde_json::Value;
 pub use rangedesk_domain::kinds::SETTINGS_CHANGED;
 
 /// The sections of `rangedesk.toml` the settings screens change, as `PUT /api/settings/{section}`.
-pub const SECTIONS: [&str; 8] =
-    ["server", "action_target", "enviso", "samna", "purchases", "board", "notifications", "carrier_hits"];
+pub const SECTIONS: [&str; 10] = [
+    "server",
+    "action_target",
+    "enviso",
+    "samna",
+    "purchases",
+    "board",
+    "notifications",
+    "carrier_hits",
+    "backup",
+    "store",
+];
 
 /// A section of `rangedesk.toml` the settings screens change (`PUT /api/settings/{section}`), as
 /// the UI's type. The core takes the section as the path segment it came in and refuses an unknown
@@ -76,6 +87,8 @@ pub enum SettingsSection {
     Board,
     Notifications,
     CarrierHits,
+    Backup,
+    Store,
 }
 
 /// The live settings of a running app; cheap to clone.
@@ -201,6 +214,8 @@ impl Settings {
             board: c.board.clone(),
             notifications: c.notifications.clone(),
             carrier_hits: c.carrier_hits.clone(),
+            backup: c.backup.clone(),
+            store: c.store.clone(),
             restart_needed,
             can_change: local,
             hook_urls: local.then(|| self.hook_urls()),

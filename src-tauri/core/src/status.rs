@@ -40,6 +40,8 @@ pub struct Status {
     /// Below this many free bytes refusals are counted, not logged.
     #[ts(type = "number")]
     pub refusal_floor_bytes: u64,
+    /// The last successful backup, the folder's backups, and whether one is overdue.
+    pub backup: crate::backups::BackupStatus,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -51,7 +53,13 @@ pub struct DeliveryCount {
 }
 
 /// The status screen's facts.
-pub async fn status(store: &Store, ingest: &Ingest, place: &Place, api: ApiHealth) -> Result<Status, ApiError> {
+pub async fn status(
+    store: &Store,
+    ingest: &Ingest,
+    place: &Place,
+    api: ApiHealth,
+    backup: crate::backups::BackupStatus,
+) -> Result<Status, ApiError> {
     let store_ok = store_accepts_writes(store).await;
     let unsaved = ingest.not_found_since_start() as i64;
     let refusals = ingest.refusal_log();
@@ -84,6 +92,7 @@ pub async fn status(store: &Store, ingest: &Ingest, place: &Place, api: ApiHealt
         refusals_logging: refusals.state(store, now),
         data_free_bytes: store.space().free_bytes(),
         refusal_floor_bytes: store.space().floor(),
+        backup,
     })
 }
 

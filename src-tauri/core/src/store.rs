@@ -2,6 +2,8 @@
 //! batches (group commit), and reader connections of their own. Every caller of the writer gets
 //! its answer only after the transaction holding its work has committed.
 
+pub mod backup;
+pub mod backups;
 pub mod counters;
 pub mod deliveries;
 pub mod events;
@@ -37,6 +39,14 @@ pub enum StoreError {
     Corrupt(String),
     #[error("cannot make the store files private: {0}")]
     Private(std::io::Error),
+    #[error(
+        "this store was written by a newer rangedesk (schema {found}, this version knows {known}); install the newer version or restore a backup"
+    )]
+    Newer { found: i64, known: i64 },
+    #[error("{}: not a rangedesk store this version can use: {why}", file.display())]
+    NotAStore { file: PathBuf, why: String },
+    #[error("backup: {0}")]
+    Backup(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -50,11 +60,18 @@ pub struct Options {
     /// Free bytes on the store's filesystem below which refused deliveries are counted instead of
     /// logged (see `space`). A test sets it above any disk's free space to play a full disk.
     pub refusal_floor_bytes: u64,
+    /// Pages a backup copies per step (`backup::STEP_PAGES`); a test makes the steps tiny so a
+    /// backup of a small store still spans many commits.
+    pub backup_step_pages: i32,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { max_page_count: None, refusal_floor_bytes: space::DEFAULT_FLOOR_BYTES }
+        Options {
+            max_page_count: None,
+            refusal_floor_bytes: space::DEFAULT_FLOOR_BYTES,
+            backup_step_pages: backup::STEP_PAGES,
+        }
     }
 }
 
@@ -67,6 +84,11 @@ pub fn configure(conn: &Connection) -> Result<()> {
     // fsyncs the log on every commit; group commit (see `writer`) pays that once per batch.
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // What a write frees inside a page is zeroed (FAST: only where the page is written anyway, so
+    // no extra I/O). Without it a pruned body (`store.keep_bodies_days`) or a deleted refusal
+    // stayed readable in the file, in the free space its row left and in the copies the b-tree's
+    // rebalancing left behind (tests/it/retention.rs finds them).
+    conn.pragma_update(None, "secure_delete", "FAST")?;
     // Savepoint statement journals and sorts stay in memory rather than in temporary files.
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -74,7 +96,23 @@ pub fn configure(conn: &Connection) -> Result<()> {
 }
 
 /// Opens (creating if needed) and migrates the store at `path`, and starts its writer thread.
+///
+/// A store written by a newer version is refused before anything is written ([`StoreError::Newer`]:
+/// its schema is read from the file's header, then read-only). A store with migrations pending is
+/// first copied beside itself ([`upgrade_copy_path`]) through the online backup and the copy
+/// checked, so an upgrade that goes wrong can be undone by restoring it.
 pub fn open(path: &Path, options: Options) -> Result<Store> {
+    let found = backup::schema_of(path)?;
+    let known = backup::known_schema();
+    if let Some(found) = found.filter(|v| *v > known) {
+        return Err(StoreError::Newer { found, known });
+    }
+    if let Some(old) = found.filter(|v| (1..known).contains(v)) {
+        let copy = upgrade_copy_path(path, old, jiff::Timestamp::now());
+        backup::copy(path, &copy, backup::STEP_PAGES, std::time::Duration::ZERO)?;
+        backup::check(&copy)?;
+        tracing::info!(from = old, to = known, copy = %copy.display(), "store copied before its upgrade");
+    }
     make_private(path).map_err(StoreError::Private)?;
     let mut conn = Connection::open(path)?;
     configure(&conn)?;
@@ -89,7 +127,23 @@ pub fn open(path: &Path, options: Options) -> Result<Store> {
     }
     let writer = Writer::start(conn)?;
     let space = space::Space::new(path, options.refusal_floor_bytes);
-    Ok(Store { inner: Arc::new(Inner { path: path.to_owned(), writer, readers: Mutex::new(Vec::new()), space }) })
+    Ok(Store {
+        inner: Arc::new(Inner {
+            path: path.to_owned(),
+            writer,
+            readers: Mutex::new(Vec::new()),
+            space,
+            step_pages: options.backup_step_pages.max(1),
+        }),
+    })
+}
+
+/// Where [`open`] copies a store of schema `old` before migrating it: beside it, named with the
+/// old schema and the time (`rangedesk.db.schema-7.20261202T011500Z`).
+pub fn upgrade_copy_path(db: &Path, old: i64, now: jiff::Timestamp) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(format!(".schema-{old}.{}", now.strftime("%Y%m%dT%H%M%SZ")));
+    PathBuf::from(name)
 }
 
 /// Makes the store file and its WAL and SHM 0600 before SQLite opens it. SQLite creates a new
@@ -123,6 +177,7 @@ struct Inner {
     /// Idle reader connections, reused so a query does not pay for opening one.
     readers: Mutex<Vec<Connection>>,
     space: space::Space,
+    step_pages: i32,
 }
 
 impl Store {
@@ -165,6 +220,15 @@ impl Store {
         })
         .await
         .map_err(|_| StoreError::Closed)?
+    }
+
+    /// Copies the store into `dest` (a new file) through SQLite's online backup, in small steps on
+    /// tokio's blocking pool, while the writer goes on committing (see `backup::copy`).
+    pub async fn copy_to(&self, dest: PathBuf) -> Result<()> {
+        let (src, pages) = (self.inner.path.clone(), self.inner.step_pages);
+        tokio::task::spawn_blocking(move || backup::copy(&src, &dest, pages, backup::STEP_PAUSE))
+            .await
+            .map_err(|_| StoreError::Closed)?
     }
 
     /// Stops the writer after it has committed everything already queued.

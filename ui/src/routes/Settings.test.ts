@@ -50,6 +50,8 @@ function view(over: Partial<SettingsView> = {}): SettingsView {
       ceasefire: true,
     },
     carrier_hits: { fee: 0 },
+    backup: { folder: '', keep: 7, daily_at: '03:00' },
+    store: { keep_bodies_days: 0 },
     restart_needed: [],
     can_change: true,
     hook_urls: URLS,
@@ -211,6 +213,29 @@ describe('Settings: saving', () => {
     expect(screen.getByLabelText('Amber after (seconds)').getAttribute('aria-invalid')).toBe('false');
     expect(red.value, 'what was typed stays, to be corrected').toBe('30');
     expect(fee.value, 'another section keeps its unsaved edit').toBe('2.5');
+  });
+});
+
+describe('Settings: backups and data', () => {
+  it('saves the backup folder through the core and shows its refusal at the folder', async () => {
+    const calls: Array<[string, unknown]> = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === 'settings') return view();
+      if (cmd === 'change_settings')
+        throw { error: 'backup.folder: cannot be created or written: Permission denied', code: 'bad_request', key: 'backup.folder' };
+    });
+    render(Settings);
+    await fireEvent.click(await screen.findByRole('tab', { name: 'Backups and data' }));
+    const folder = screen.getByLabelText(/Backup folder/) as HTMLInputElement;
+    await fireEvent.input(folder, { target: { value: ' /media/usb/rangedesk ' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save backups' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('backup.folder: cannot be created or written: Permission denied');
+    expect(folder.getAttribute('aria-invalid')).toBe('true');
+    expect(calls.find(([cmd]) => cmd === 'change_settings')?.[1]).toEqual({
+      section: 'backup',
+      patch: { folder: '/media/usb/rangedesk', keep: 7, daily_at: '03:00' },
+    });
   });
 });
 

@@ -21,6 +21,26 @@ const STATUS = {
   refusals_logging: 'on',
   data_free_bytes: 10_000_000_000,
   refusal_floor_bytes: 268_435_456,
+  backup: {
+    folder: '',
+    keep: 7,
+    daily_at: '03:00',
+    last: null,
+    overdue: false,
+    last_failure: null,
+    running: false,
+    files: [],
+    restore_staged: null,
+  },
+};
+
+const LAST = {
+  file: '/media/usb/rangedesk-20261201-030000Z.db',
+  bytes: 5 * 1048576,
+  taken_at: '2026-12-01T03:00:00Z',
+  schema: 10,
+  took_ms: 800,
+  trigger: 'daily',
 };
 
 const EVENT = {
@@ -160,5 +180,41 @@ describe('Status screen', () => {
     render(Status);
     const link = await screen.findByRole('link', { name: 'Export diagnostics' });
     expect(link.getAttribute('href')).toBe('/api/diagnostics');
+  });
+
+  it('shows the last backup, warns when none succeeded for 2 days, and backs up and restores on request', async () => {
+    const calls: Array<[string, unknown]> = [];
+    const backup = {
+      ...STATUS.backup,
+      folder: '/media/usb',
+      last: LAST,
+      overdue: true,
+      files: [{ file: LAST.file, name: 'rangedesk-20261201-030000Z.db', bytes: LAST.bytes }],
+    };
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === 'hook_urls') return URLS;
+      if (cmd === 'status') return { ...STATUS, backup };
+      if (cmd === 'back_up_now') return { ...LAST, file: '/media/usb/rangedesk-20261203-101500Z.db', trigger: 'manual' };
+      if (cmd === 'restore_backup') return { from: LAST.file, schema: 10, bytes: LAST.bytes, restart_needed: true };
+      return { items: [], next_before: null };
+    });
+
+    render(Status);
+
+    expect(await screen.findByText(LAST.file, { selector: 'p' })).toBeTruthy();
+    expect(screen.getByText(/5\.0 MiB/, { selector: 'p' })).toBeTruthy();
+    expect(screen.getByRole('alert').textContent).toBe('No backup has succeeded for 2 days.');
+
+    (await screen.findByRole('button', { name: 'Back up now' })).click();
+    expect(await screen.findByText(/Backed up to \/media\/usb\/rangedesk-20261203-101500Z\.db/)).toBeTruthy();
+    expect(calls.some(([cmd]) => cmd === 'back_up_now')).toBe(true);
+
+    // A restore takes a second click that says what it does.
+    screen.getByRole('button', { name: 'Restore…' }).click();
+    expect(calls.some(([cmd]) => cmd === 'restore_backup')).toBe(false);
+    (await screen.findByRole('button', { name: /Replace the store with this backup/ })).click();
+    expect(await screen.findByText(/Restart rangedesk to finish/)).toBeTruthy();
+    expect(calls.find(([cmd]) => cmd === 'restore_backup')?.[1]).toEqual({ file: LAST.file });
   });
 });

@@ -102,7 +102,65 @@ pub(crate) fn check(file: &Path, config: Config) -> Result<Checked> {
     if !fee.is_finite() || !(0.0..=10_000.0).contains(&fee) || ((fee * 100.0).round() - fee * 100.0).abs() > 1e-6 {
         return Err(invalid("carrier_hits.fee", "must be an amount between 0 and 10000 with at most two decimals"));
     }
+    let bk = &config.backup;
+    if let Some(problem) = backup_folder_problem(&bk.folder) {
+        return Err(invalid("backup.folder", problem));
+    }
+    if !(1..=365).contains(&bk.keep) {
+        return Err(invalid("backup.keep", "must be between 1 and 365"));
+    }
+    if !bk.daily_at.is_empty() && daily_at(&bk.daily_at).is_none() {
+        return Err(invalid("backup.daily_at", "must be a time of day such as 03:00, or empty for no daily backup"));
+    }
+    // A century at most: the cut-off is `now - days`, which must not leave jiff's range.
+    if config.store.keep_bodies_days > 36_500 {
+        return Err(invalid("store.keep_bodies_days", "must be between 0 (forever) and 36500"));
+    }
     Ok(Checked { file: file.to_owned(), config, listen, board_listen })
+}
+
+/// `HH:MM` as a civil time.
+pub(crate) fn daily_at(s: &str) -> Option<jiff::civil::Time> {
+    let (h, m) = s.trim().split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    jiff::civil::Time::new(h.parse().ok()?, m.parse().ok()?, 0, 0).ok()
+}
+
+/// Places a backup folder must not be in: the system's own directories (a backup there fills the
+/// system's disk, and is lost or in the way of the system's updates) and the volatile ones.
+const SYSTEM_DIRS: [&str; 13] =
+    ["/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/proc", "/run", "/sbin", "/sys", "/usr", "/var/run"];
+const WINDOWS_DIRS: [&str; 4] = ["c:\\windows", "c:\\program files", "c:\\program files (x86)", "c:\\programdata"];
+
+/// Why `folder` cannot hold backups, if it cannot; empty is fine (no automatic backups). Only
+/// what the text says: whether the folder exists and is writable is asked when it is saved.
+pub(crate) fn backup_folder_problem(folder: &str) -> Option<&'static str> {
+    if folder.is_empty() {
+        return None;
+    }
+    if folder.chars().any(char::is_control) || folder.len() > 1024 {
+        return Some("must be a path of at most 1024 characters, without control characters");
+    }
+    let path = Path::new(folder);
+    if !path.is_absolute() {
+        return Some("must be an absolute path such as /media/backup/rangedesk or D:\\rangedesk-backups");
+    }
+    if path.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+        return Some("must not contain `..`");
+    }
+    let lower = folder.to_lowercase();
+    let inside = |dir: &str| lower == dir || lower.strip_prefix(dir).is_some_and(|rest| rest.starts_with(['/', '\\']));
+    if path.parent().is_none() {
+        return Some("must not be the root of a disk; use a folder on it");
+    }
+    if SYSTEM_DIRS.iter().chain(WINDOWS_DIRS.iter()).any(|d| inside(d)) {
+        return Some(
+            "must not be inside a system folder (/etc, /usr, /proc, C:\\Windows…); use a data disk or a folder of your own",
+        );
+    }
+    None
 }
 
 /// The most connections a listener serves at once.

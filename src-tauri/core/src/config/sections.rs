@@ -17,6 +17,8 @@ pub struct Config {
     pub board: Board,
     pub notifications: Notifications,
     pub carrier_hits: CarrierHits,
+    pub backup: Backup,
+    pub store: StoreSettings,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -202,6 +204,39 @@ impl Server {
             n => n,
         }
     }
+}
+
+/// Backups of the store to a folder of the range's choosing (`crate::backups`).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
+#[serde(default, deny_unknown_fields)]
+#[ts(rename = "BackupSettings")]
+pub struct Backup {
+    /// An absolute path (another disk, a USB drive, a network share); empty = no automatic
+    /// backups, and "Back up now" asks for one.
+    pub folder: String,
+    /// How many backups to keep in the folder; older ones are deleted after a new one is checked.
+    #[ts(type = "number")]
+    pub keep: u32,
+    /// The time of the daily backup, `HH:MM` in the range's time zone; empty = no daily backup.
+    /// A PC that was off then backs up at its next start.
+    pub daily_at: String,
+}
+
+impl Default for Backup {
+    fn default() -> Self {
+        Backup { folder: String::new(), keep: 7, daily_at: "03:00".into() }
+    }
+}
+
+/// What the store keeps, and for how long.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, TS)]
+#[serde(default, deny_unknown_fields)]
+#[ts(rename = "StoreSettings")]
+pub struct StoreSettings {
+    /// Days the raw bodies of deliveries are kept; 0 = forever. Events, reports and the delivery
+    /// log's verdicts stay; so do the bodies the board and the history read (see `retention`).
+    #[ts(type = "number")]
+    pub keep_bodies_days: u32,
 }
 
 impl Config {

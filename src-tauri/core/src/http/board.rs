@@ -5,6 +5,7 @@
 //! also hands each handler the client it came from.
 
 mod actions;
+mod backups;
 mod history;
 mod products;
 mod reads;
@@ -34,6 +35,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/products", get(products::list).put(products::replace))
         .route("/api/products/check", post(products::check))
         .route("/api/products/{id}/picture", put(products::upload_picture))
+        .route("/api/backups", get(backups::status).post(backups::back_up))
+        .route("/api/backups/restore", post(backups::restore))
         .route("/api/settings", get(settings::view))
         .route("/api/hook-urls", get(settings::hook_urls))
         .route("/api/diagnostics", get(settings::diagnostics))

@@ -163,7 +163,7 @@ pub async fn guard(State(s): State<AppState>, mut req: Request, next: Next) -> R
     resp
 }
 
-/// Settings and the catalogue from this computer only; staff actions from the LAN when allowed.
+/// Settings, the catalogue and backups from this computer only; staff actions from the LAN when allowed.
 fn may_change(s: &AppState, client: Client, path: &str) -> Result<(), &'static str> {
     if client.is_local() {
         return Ok(());
@@ -172,6 +172,9 @@ fn may_change(s: &AppState, client: Client, path: &str) -> Result<(), &'static s
         return Err(
             "settings and the catalogue can be changed in the desktop window or a browser on the desk computer only",
         );
+    }
+    if path.starts_with("/api/backups") {
+        return Err("backups are made and restored in the desktop window or a browser on the desk computer only");
     }
     if !s.desk.config().board.lan_can_act {
         return Err("this browser may watch the board only; the manager can let LAN browsers act in Settings → Board");

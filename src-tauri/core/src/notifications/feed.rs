@@ -39,6 +39,7 @@ pub struct Watched {
     pub store: Store,
     pub reconciler: Reconciler,
     pub config: watch::Receiver<Arc<Config>>,
+    pub backups: crate::backups::Backups,
 }
 
 impl Watched {
@@ -71,14 +72,20 @@ pub fn spawn(app: Watched, mut stop: watch::Receiver<bool>) -> mpsc::Receiver<Up
             let looks_silent = last_heard.iter().any(|h: &Heard| {
                 h.last.is_some_and(|t| now.duration_since(t) >= limit) && !notifier.called_silent(h.source)
             });
+            let mut backup = None;
             if looks_silent || heard_at.is_none_or(|at| at.elapsed() >= HEARD_EVERY) {
                 heard_at = Some(tokio::time::Instant::now());
                 match heard(&app).await {
                     Ok(h) => last_heard = h,
                     Err(e) => tracing::warn!(error = %e, "notifications: cannot read when vendors were last heard"),
                 }
+                match app.backups.is_overdue(&config.backup, now).await {
+                    Ok(overdue) => backup = notifier.backup(overdue),
+                    Err(e) => tracing::warn!(error = %e, "notifications: cannot read the last backup"),
+                }
             }
-            let notices = notifier.observe(&config.notifications, &app.board(), &last_heard, now);
+            let mut notices = notifier.observe(&config.notifications, &app.board(), &last_heard, now);
+            notices.extend(backup);
             let settled = notifier.take_settled().into_iter().map(Update::Settled);
             for update in notices.into_iter().map(Update::Show).chain(settled) {
                 tracing::trace!(?update, "notification update");

@@ -13,6 +13,8 @@ pub enum Kind {
     Purchase,
     Ceasefire,
     VendorSilent,
+    /// No backup has succeeded for two days (`crate::backups::OVERDUE`).
+    BackupOverdue,
     CarrierHit,
     EndingSoon,
     Overtime,
@@ -21,13 +23,14 @@ pub enum Kind {
 impl Kind {
     /// Urgent kinds are shown at once; someone is waiting (or the range stopped, or data stopped).
     pub fn urgent(self) -> bool {
-        matches!(self, Kind::Help | Kind::Purchase | Kind::Ceasefire | Kind::VendorSilent)
+        matches!(self, Kind::Help | Kind::Purchase | Kind::Ceasefire | Kind::VendorSilent | Kind::BackupOverdue)
     }
 
     /// The freedesktop category hint.
     pub fn category(self) -> &'static str {
         match self {
             Kind::VendorSilent => "network.error",
+            Kind::BackupOverdue => "device.error",
             _ => "im.received",
         }
     }
@@ -223,6 +226,15 @@ pub(super) fn vendor_silent(source: Source, minutes: u64) -> Notice {
     )
 }
 
+pub(super) fn backup_overdue() -> Notice {
+    base(
+        Kind::BackupOverdue,
+        "No backup for 2 days".into(),
+        "No backup of the range's data has succeeded for two days. See Status: Back up now, or check the backup folder.".into(),
+        None,
+    )
+}
+
 /// One toast for a batch of one kind: the notice itself when alone, else a summary naming the
 /// lanes, which opens the first of them and has no per-item buttons.
 pub(super) fn merge(kind: Kind, mut batch: Vec<Notice>) -> Notice {
@@ -238,6 +250,7 @@ pub(super) fn merge(kind: Kind, mut batch: Vec<Notice>) -> Notice {
         Kind::Overtime => format!("{n} sessions in overtime"),
         Kind::Ceasefire => "Ceasefire".into(),
         Kind::VendorSilent => format!("{n} vendors are silent"),
+        Kind::BackupOverdue => "No backup for 2 days".into(),
     };
     let mut places: Vec<String> =
         batch.iter().map(|b| b.summary.split_once(": ").map_or(b.summary.clone(), |(_, l)| l.to_owned())).collect();

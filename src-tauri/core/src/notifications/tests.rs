@@ -296,3 +296,15 @@ fn answered_help_and_purchases_are_settled_wherever_they_were_answered() {
     assert_eq!(n.take_settled(), vec![Subject::Help(1), Subject::Purchase("tr".into())]);
     assert!(n.take_settled().is_empty(), "each is settled once");
 }
+
+#[test]
+fn overdue_backups_are_announced_once_until_one_succeeds_again() {
+    let mut n = Notifier::new();
+    assert_eq!(n.backup(false), None);
+    let first = n.backup(true).expect("overdue: announced");
+    assert_eq!((first.kind, first.summary.as_str()), (Kind::BackupOverdue, "No backup for 2 days"));
+    assert!(first.kind.urgent(), "shown at once, not folded into a quiet batch");
+    assert_eq!(n.backup(true), None, "once per episode, not every look");
+    assert_eq!(n.backup(false), None, "a backup succeeded");
+    assert!(n.backup(true).is_some(), "and a new episode is announced again");
+}

@@ -51,6 +51,14 @@ impl Settings {
             crate::tls::server_config(&new.server.tls_cert, &new.server.tls_key)
                 .map_err(|e| SettingsRefusal::invalid(e.key, e.problem))?;
         }
+        // A folder the next backup cannot write to would fail every night: try it now.
+        if edits.iter().any(|e| e.key == "backup.folder") && !new.backup.folder.is_empty() {
+            let folder = std::path::PathBuf::from(&new.backup.folder);
+            tokio::task::spawn_blocking(move || crate::backups::prepare_folder(&folder))
+                .await
+                .map_err(|e| SettingsRefusal::invalid("backup.folder", e))?
+                .map_err(|e| SettingsRefusal::invalid("backup.folder", format!("cannot be created or written: {e}")))?;
+        }
         let new_json = serde_json::to_value(&new).map_err(|e| SettingsRefusal::invalid(section, e))?;
         write_file(&self.inner.file, &edits, &new_json)?;
 

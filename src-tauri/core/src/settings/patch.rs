@@ -44,6 +44,8 @@ fn editable(section: &str) -> &'static [&'static str] {
             "sound",
         ],
         "carrier_hits" => &["fee"],
+        "backup" => &["folder", "keep", "daily_at"],
+        "store" => &["keep_bodies_days"],
         _ => &[],
     }
 }

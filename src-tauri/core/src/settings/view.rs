@@ -112,6 +112,8 @@ pub struct SettingsView {
     pub board: config::Board,
     pub notifications: config::Notifications,
     pub carrier_hits: config::CarrierHits,
+    pub backup: config::Backup,
+    pub store: config::StoreSettings,
     /// Saved keys whose new value takes effect only when the app starts again.
     pub restart_needed: Vec<String>,
     /// Whether this client may change settings: the window, or a browser on this computer.

@@ -224,6 +224,64 @@ pub fn prune_refused(conn: &Connection, before: jiff::Timestamp, limit: u32) -> 
     Ok(n)
 }
 
+/// A body that may go: its delivery, when it came, the body.
+pub struct Prunable {
+    pub id: i64,
+    pub received_at: i64,
+    pub body: Vec<u8>,
+}
+
+/// Up to `limit` accepted or duplicate deliveries received in `[from, before)` whose body is kept
+/// whole and may go, oldest first: every such body but those whose events' data a report, the
+/// board or a day's visits read (a webhook event's data is its delivery's body; `keep_kinds` is an
+/// SQL list of those kinds). A delivery's webhook events have its `received_at` as their `at`, so
+/// the check walks `events_at`, not the log. Runs on a reader: the walk never holds up the writer.
+pub fn prunable_bodies(
+    conn: &Connection,
+    from: jiff::Timestamp,
+    before: jiff::Timestamp,
+    keep_kinds: &str,
+    limit: u32,
+) -> Result<Vec<Prunable>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT d.id, d.received_at, d.body FROM deliveries d
+         WHERE d.received_at >= ?1 AND d.received_at < ?2 AND d.body IS NOT NULL AND d.body_len IS NULL
+           AND d.verdict IN ('accepted', 'duplicate')
+           AND NOT EXISTS (SELECT 1 FROM events e WHERE e.at = d.received_at AND e.delivery_id = d.id
+                           AND e.data IS NULL AND e.kind IN {keep_kinds})
+         ORDER BY d.received_at, d.id LIMIT ?3"
+    ))?;
+    let rows = stmt.query_map(params![millis(from), millis(before), limit], |r| {
+        Ok(Prunable { id: r.get(0)?, received_at: r.get(1)?, body: r.get(2)? })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Drops the bodies of these deliveries, keeping each one's length and SHA-256 (as a refusal's
+/// cut body does), unless a row changed since it was read; answers how many went. With SQLite's
+/// `secure_delete` on for these updates, so the bytes are overwritten in the file, not left in
+/// the pages' free space (a limit is set to stop holding the bodies, not only to stop showing them).
+pub fn prune_bodies(txn: &Transaction<'_>, bodies: &[(i64, Digest)]) -> Result<u64> {
+    let was: i64 = txn.pragma_query_value(None, "secure_delete", |r| r.get(0))?;
+    txn.pragma_update(None, "secure_delete", true)?;
+    let pruned = (|| -> Result<u64> {
+        let mut stmt = txn.prepare_cached(
+            "UPDATE deliveries SET body = NULL, body_len = ?2, body_sha256 = ?3
+             WHERE id = ?1 AND body IS NOT NULL AND body_len IS NULL",
+        )?;
+        let mut n = 0;
+        for (id, d) in bodies {
+            n += stmt.execute(params![id, i64::try_from(d.len).unwrap_or(i64::MAX), d.sha256])? as u64;
+        }
+        Ok(n)
+    })();
+    // Restored whatever happened: the writer's other jobs do not pay for zeroing.
+    let restored = txn.pragma_update(None, "secure_delete", was);
+    let n = pruned?;
+    restored?;
+    Ok(n)
+}
+
 /// When `source` last had a delivery accepted (a duplicate counts: the vendor is reaching us), if
 /// it had one since `since`. The bound keeps this a short walk down the `received_at` index even
 /// for a vendor the range does not use.

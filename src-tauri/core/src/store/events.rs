@@ -260,9 +260,13 @@ impl Raw {
         let id = self.id;
         let corrupt = |what: &str, value: &str| StoreError::Corrupt(format!("event {id}: {what} {value}"));
         let source = Source::parse(&self.source).ok_or_else(|| corrupt("source", &self.source))?;
-        let mut data: serde_json::Value =
-            serde_json::from_str(self.data.as_deref().ok_or_else(|| corrupt("data", "missing (no body)"))?)
-                .map_err(|e| corrupt("data", &e.to_string()))?;
+        // A webhook event whose delivery's body was pruned (`store.keep_bodies_days`) has no data
+        // left: its normalized columns are what remains of it.
+        let mut data: serde_json::Value = match self.data.as_deref() {
+            Some(d) => serde_json::from_str(d).map_err(|e| corrupt("data", &e.to_string()))?,
+            None if self.from_body => serde_json::Value::Null,
+            None => return Err(corrupt("data", "missing")),
+        };
         if self.from_body
             && source == Source::Enviso
             && let Some(envelope) = data.as_object_mut()

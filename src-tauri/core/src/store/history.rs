@@ -27,7 +27,7 @@ pub struct LogRow {
 }
 
 /// The kinds whose payload a report reads (who acknowledged, what was priced, the lanes…).
-const WITH_DATA: &str = "('sessionObserved','staffStartSession','staffModifySession','staffStopSession',\
+pub const WITH_DATA: &str = "('sessionObserved','staffStartSession','staffModifySession','staffStopSession',\
 'helpAcknowledged','helpResolved','purchaseRequest','purchaseHeld','purchaseApproved','purchaseDeclined',\
 'purchaseMissed','tabItemAdded','sessionExtended','rangeSetup')";
 

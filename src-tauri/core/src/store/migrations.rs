@@ -206,6 +206,20 @@ const STEPS: &[&str] = &[
         DELETE FROM history_days WHERE from_ms <= NEW.received_at AND until_ms > NEW.received_at;
     END;
     "#,
+    // 11: the backups that were made and checked (`store::backups`), so Status can say when the
+    // last one succeeded and the app can warn when none has for days. Only successes are kept.
+    r#"
+    CREATE TABLE backups (
+        id       INTEGER PRIMARY KEY,
+        taken_at INTEGER NOT NULL,
+        file     TEXT    NOT NULL,
+        bytes    INTEGER NOT NULL,
+        schema   INTEGER NOT NULL,
+        took_ms  INTEGER NOT NULL,
+        trigger  TEXT    NOT NULL CHECK (trigger IN ('manual', 'daily'))
+    ) STRICT;
+    CREATE INDEX backups_taken ON backups (taken_at);
+    "#,
 ];
 
 /// Every migration, in order.
@@ -214,8 +228,7 @@ pub fn migrations() -> Migrations<'static> {
 }
 
 /// The schema version a fully migrated store has.
-#[cfg(test)]
-const LATEST_VERSION: usize = STEPS.len();
+pub const LATEST_VERSION: usize = STEPS.len();
 
 #[cfg(test)]
 mod tests {

@@ -4,10 +4,11 @@
 //! rewrites them.
 
 use rangedesk_core::{
-    ApiBay, ApiError, ApiGroup, ApiLane, ApiSession, Autostart, BoardView, CatalogueRefusal, CatalogueRule, DayReport,
-    DeliveryQuery, DeliveryRow, DesktopStatus, EventQuery, EventRow, FocusLane, HookUrls, ModifySession, NewSession,
-    Page, PeriodReport, Picture, Product, ProductType, Resolved, SECTIONS, SavedFile, SettingsChanged, SettingsRefusal,
-    SettingsSection, SettingsView, StartSession, Status, TestDeliveryResult, UiConstants, VisitsView, ui_constants,
+    ApiBay, ApiError, ApiGroup, ApiLane, ApiSession, Autostart, BackupDone, BackupStatus, BoardView, CatalogueRefusal,
+    CatalogueRule, DayReport, DeliveryQuery, DeliveryRow, DesktopStatus, EventQuery, EventRow, FocusLane, HookUrls,
+    ModifySession, NewSession, Page, PeriodReport, Picture, Product, ProductType, Resolved, RestoreStaged, SECTIONS,
+    SavedFile, SettingsChanged, SettingsRefusal, SettingsSection, SettingsView, StartSession, Status,
+    TestDeliveryResult, UiConstants, VisitsView, ui_constants,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -44,6 +45,9 @@ fn export(dir: &Path) {
     DesktopStatus::export_all_to(dir).unwrap();
     Autostart::export_all_to(dir).unwrap();
     SavedFile::export_all_to(dir).unwrap();
+    BackupDone::export_all_to(dir).unwrap();
+    BackupStatus::export_all_to(dir).unwrap();
+    RestoreStaged::export_all_to(dir).unwrap();
     FocusLane::export_all_to(dir).unwrap();
     SettingsSection::export_all_to(dir).unwrap();
     DayReport::export_all_to(dir).unwrap();

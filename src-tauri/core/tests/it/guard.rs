@@ -271,6 +271,11 @@ async fn a_lan_browser_with_the_pin_watches_and_acts_only_when_allowed() {
     assert_eq!(check.status(), 403);
     let s = pinned(r.http.put(format!("{base}/api/settings/board"))).json(&json!({"lan_can_act": false})).send().await;
     assert_eq!(s.unwrap().status(), 403);
+    // So do backups: they name paths on the desk PC, and a restore replaces the range's data.
+    for (path, body) in [("/api/backups", json!({})), ("/api/backups/restore", json!({"file": "/tmp/x.db"}))] {
+        let b = pinned(r.http.post(format!("{base}{path}"))).json(&body).send().await.unwrap();
+        assert_eq!(b.status(), 403, "{path}");
+    }
 
     // The staff event says who claimed it and which client it really came from.
     let events: Value = r.get_json_pinned(&r.board("/api/events?type=helpAcknowledged"), "123456").await;

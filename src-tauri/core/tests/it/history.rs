@@ -86,7 +86,7 @@ pub(crate) fn last_id(r: &Running, kind: &str) -> i64 {
 /// and resolved 120 s after it was raised; targets bought and approved by rule, ammo held and
 /// missed; a carrier hit (2.50); lane 5 told of only by the poll (14:00, 30 minutes booked,
 /// gone at 14:45: 15 minutes over); an Enviso order delivered twice and two refused.
-async fn busy_day(r: &Running) {
+pub(crate) async fn busy_day(r: &Running) {
     lane(r, "2026-06-10 10:00", "sessionStarted", "L3", "s1").await;
     lane(r, "2026-06-10 10:15", "help", "L3", "s1").await;
     let help = last_id(r, "help");

@@ -5,6 +5,7 @@
 mod support;
 
 mod at_client;
+mod backups;
 mod bindings;
 mod board_api;
 mod board_log;
@@ -19,7 +20,9 @@ mod products;
 mod purchases;
 mod reconciler;
 mod refusals;
+mod retention;
 mod screens_api;
 mod settings;
 mod slow_clients;
+mod upgrades;
 mod web_ui;

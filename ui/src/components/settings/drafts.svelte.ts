@@ -15,6 +15,8 @@ export class Drafts {
   /** `server.board_hosts`, one `host:port` a line. */
   boardHosts: string;
   boardTls: boolean;
+  backup: SettingsView['backup'];
+  store: SettingsView['store'];
 
   constructor(v: SettingsView) {
     this.purchases = $state(copyPurchases(v));
@@ -26,6 +28,8 @@ export class Drafts {
     this.pin = $state('');
     this.boardHosts = $state(v.server.board_hosts.join('\n'));
     this.boardTls = $state(v.server.board_tls);
+    this.backup = $state({ ...v.backup });
+    this.store = $state({ ...v.store });
   }
 
   /** Takes the answer to a save of `section`: its drafts become what was saved. */
@@ -34,6 +38,8 @@ export class Drafts {
     if (section === 'notifications') this.notifications = { ...v.notifications };
     if (section === 'board') this.board = { ...v.board };
     if (section === 'carrier_hits') this.fee = v.carrier_hits.fee;
+    if (section === 'backup') this.backup = { ...v.backup };
+    if (section === 'store') this.store = { ...v.store };
     if (section === 'server') {
       this.timeZone = v.server.time_zone;
       this.boardListen = v.server.board_listen;

@@ -2,6 +2,7 @@
 // or the browser API and decodes every failure into one ApiFailure; every answer has the type
 // generated from the Rust structs through ts-rs (../bindings), none declared here by hand.
 // Screens import this module only, never @tauri-apps/api.
+export * from './backups';
 export * from './board';
 export * from './history';
 export * from './records';
@@ -10,6 +11,7 @@ export { ApiFailure, errorCode, errorMessage, inWindow, onWindowEvent, refusal }
 
 export type { ApiError } from '../bindings/ApiError';
 export type { Autostart } from '../bindings/Autostart';
+export type { BackupStatus } from '../bindings/BackupStatus';
 export type { BoardView } from '../bindings/BoardView';
 export type { CatalogueRule } from '../bindings/CatalogueRule';
 export type { DayReport } from '../bindings/DayReport';
