@@ -11,7 +11,8 @@
 //!   change sets one; the answer's `changed` and the event name `action_target.api_key` then.
 //! - A certificate or key is read and checked before it is saved (`tls::server_config`).
 //! - What can apply live does at once: vendor keys and secrets, purchase rules and window, the
-//!   carrier-hit fee, notifications, ageing, the time zone, and the Action Target API settings
+//!   carrier-hit fee, notifications, ageing, the time zone, the range's name, the first-run
+//!   set-up's step (`setup.step`, so a closed set-up resumes there), and the Action Target API settings
 //!   (the reconciler follows them). What the running listeners were built from (addresses, PIN,
 //!   TLS, timeouts) is saved and reported as "applies after restart"; [`Settings::current`] keeps the values in
 //!   force until then.
@@ -59,8 +60,8 @@ pub type Patch = serde_json::Value;
 pub use rangedesk_domain::kinds::SETTINGS_CHANGED;
 
 /// The sections of `rangedesk.toml` the settings screens change, as `PUT /api/settings/{section}`.
-pub const SECTIONS: [&str; 8] =
-    ["server", "action_target", "enviso", "samna", "purchases", "board", "notifications", "carrier_hits"];
+pub const SECTIONS: [&str; 9] =
+    ["server", "action_target", "enviso", "samna", "purchases", "board", "notifications", "carrier_hits", "setup"];
 
 /// A section of `rangedesk.toml` the settings screens change (`PUT /api/settings/{section}`), as
 /// the UI's type. The core takes the section as the path segment it came in and refuses an unknown
@@ -76,6 +77,8 @@ pub enum SettingsSection {
     Board,
     Notifications,
     CarrierHits,
+    /// The first-run set-up's step (`{"step": "enviso"}`), so a closed wizard resumes there.
+    Setup,
 }
 
 /// The live settings of a running app; cheap to clone.
@@ -185,6 +188,7 @@ impl Settings {
                 max_connections_per_client: s.max_connections_per_client,
                 board_hosts: s.board_hosts.clone(),
                 board_tls: s.board_tls,
+                range_name: s.range_name.clone(),
             },
             action_target: ActionTargetSettingsView {
                 api_base: c.action_target.api_base.clone(),
@@ -201,6 +205,7 @@ impl Settings {
             board: c.board.clone(),
             notifications: c.notifications.clone(),
             carrier_hits: c.carrier_hits.clone(),
+            setup: c.setup.step,
             restart_needed,
             can_change: local,
             hook_urls: local.then(|| self.hook_urls()),

@@ -28,6 +28,7 @@ fn editable(section: &str) -> &'static [&'static str] {
             "max_connections_per_client",
             "board_hosts",
             "board_tls",
+            "range_name",
         ],
         "action_target" => &["api_base", "api_key", "api_auth_header", "poll_seconds"],
         "samna" => &["tolerance_seconds"],
@@ -44,6 +45,7 @@ fn editable(section: &str) -> &'static [&'static str] {
             "sound",
         ],
         "carrier_hits" => &["fee"],
+        "setup" => &["step"],
         _ => &[],
     }
 }
