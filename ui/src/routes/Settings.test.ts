@@ -144,6 +144,28 @@ describe('Settings: saving', () => {
 });
 
 describe('Settings: drafts', () => {
+  it('changes the range’s name, as the set-up gave it, trimmed', async () => {
+    const patches: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'settings') return view({ server: { ...view().server, range_name: 'Lakeside' } });
+      if (cmd === 'change_settings') {
+        patches.push(args);
+        const v = view();
+        v.server.range_name = 'Lakeside Range';
+        return { changed: ['server.range_name'], applies_after_restart: [], settings: v };
+      }
+    });
+    render(Settings);
+    await fireEvent.click(await screen.findByRole('tab', { name: 'Purchases, fees, alerts' }));
+    const name = screen.getByLabelText('Shown beside rangedesk on every screen') as HTMLInputElement;
+    expect(name.value, 'the saved name to start from').toBe('Lakeside');
+    await fireEvent.input(name, { target: { value: ' Lakeside Range ' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save name' }));
+    expect(await screen.findByText('Saved and in effect now.')).toBeTruthy();
+    expect(patches).toEqual([{ section: 'server', patch: { range_name: 'Lakeside Range' } }]);
+    expect(name.value).toBe('Lakeside Range');
+  });
+
   it('a save resets only its own section, keeping another section being edited', async () => {
     mockIPC((cmd) => {
       if (cmd === 'settings') return view();

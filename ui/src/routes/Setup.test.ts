@@ -158,12 +158,15 @@ describe('first-run set-up', () => {
 
 describe('the app at start', () => {
   it('shows the set-up instead of the board while it is not done, then the board', async () => {
-    core(fresh('finish'));
+    const v = fresh('finish');
+    v.server.range_name = 'Lakeside Range';
+    core(v);
     render(App);
     await step('Ready');
     expect(screen.queryByRole('navigation'), 'no screens before the set-up is done').toBeNull();
     await fireEvent.click(screen.getByRole('button', { name: 'Open the board' }));
-    await screen.findByRole('navigation', { name: 'Screens' });
+    const nav = await screen.findByRole('navigation', { name: 'Screens' });
+    expect(nav.textContent, 'the range’s name beside the brand').toContain('Lakeside Range');
     expect(location.hash).toBe('#board');
   });
 
