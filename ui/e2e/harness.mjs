@@ -130,6 +130,12 @@ export class Server {
     /** `0.0.0.0` opens the board to the LAN (it then needs a PIN); browsers reach it at `lanUrl`. */
     this.boardHost = opts.boardHost ?? '127.0.0.1';
     this.lanes = opts.lanes ?? (this.demo ? 24 : 0);
+    /**
+     * Start as a fresh install does: no config file at all (the app writes its own on first
+     * start), so the listeners are the documented defaults, `0.0.0.0:8787` and `127.0.0.1:8788`,
+     * and the UI is found through `RANGEDESK_UI_DIR`. Nobody else may hold those ports meanwhile.
+     */
+    this.noConfig = opts.noConfig ?? false;
     this.dir = mkdtempSync(join(tmpdir(), 'rangedesk-e2e-'));
     this.lines = [];
     this.child = null;
@@ -152,6 +158,20 @@ export class Server {
   }
 
   async begin() {
+    if (this.noConfig) {
+      this.config = join(this.dir, 'rangedesk.toml');
+      [this.publicPort, this.boardPort] = [8787, 8788];
+      for (const port of [8787, 8788]) {
+        const free = await new Promise((resolve) => {
+          const s = createServer();
+          s.once('error', () => resolve(false));
+          s.listen(port, () => s.close(() => resolve(true)));
+        });
+        if (!free) throw new Error(`port ${port} is taken: a server without a config listens on the default ports`);
+      }
+      await this.launch();
+      return;
+    }
     this.writeConfig();
     // A simulator aimed at this server knows its public port: keep the ports then.
     await this.launch({ fresh: !this.apiBase });
@@ -215,7 +235,7 @@ ${this.extra}
         return await this.launchOnce();
       } catch (e) {
         const taken = /Address already in use/.test(String(e?.message));
-        if (!taken || attempt >= 5) throw e;
+        if (!taken || attempt >= 5 || this.noConfig) throw e;
         await sleep(500);
         if (fresh) {
           this.publicPort = await freePort();
@@ -227,13 +247,14 @@ ${this.extra}
   }
 
   async launchOnce() {
-    const args = ['--config', this.config, '--data-dir', this.dir];
+    // Without a config the default one is used: rangedesk.toml in the data directory.
+    const args = this.noConfig ? ['--data-dir', this.dir] : ['--config', this.config, '--data-dir', this.dir];
     if (this.demo) args.push('--demo');
     this.lines.length = 0;
-    const child = spawn(SERVER_BIN, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info', NO_COLOR: '1' },
-    });
+    const ui = this.noConfig ? { RANGEDESK_UI_DIR: join(UI_DIR, 'dist') } : {};
+    const env = { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info', NO_COLOR: '1', ...ui };
+    if (this.noConfig) delete env.RANGEDESK_CONFIG;
+    const child = spawn(SERVER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     this.child = child;
     tail(child, this.lines);
     await Promise.race([

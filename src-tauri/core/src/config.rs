@@ -1,7 +1,9 @@
 //! `rangedesk.toml`: the keys and defaults of INTERFACES.md, checked as a whole at start so that a
 //! bad file is one clear line naming the file, the key and the problem, never a half-started app.
-//! The only key the app writes itself is an empty `action_target.hook_token`, generated on first
-//! start and saved with the rest of the file left as the person wrote it.
+//! The only keys the app writes itself are an empty `action_target.hook_token`, generated on first
+//! start and saved with the rest of the file left as the person wrote it, and, when there was no
+//! file at all, `setup.step = "welcome"`: the first-run set-up is to do (the settings screens then
+//! move it on, step by step, to `done`).
 //!
 //! The sections and their defaults are in `config/sections.rs`, the checks in `config/check.rs`,
 //! the hook token in `config/hook_token.rs`; this module reads and parses the file.
@@ -17,7 +19,8 @@ pub use check::{MAX_CONNECTIONS, MIN_PIN_CHARS};
 pub(crate) use check::{check, daily_at};
 pub use hook_token::{ensure_hook_token, new_hook_token};
 pub use sections::{
-    ActionTarget, Backup, Board, CarrierHits, Config, Enviso, Notifications, Purchases, Samna, Server, StoreSettings,
+    ActionTarget, Backup, Board, CarrierHits, Config, Enviso, Notifications, Purchases, Samna, Server, Setup, SetupStep,
+    StoreSettings,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -41,11 +44,16 @@ pub struct Checked {
     pub board_listen: SocketAddr,
 }
 
-/// Reads and checks `file`; a missing file is the defaults. Does not write anything.
+/// Reads and checks `file`; a missing file is the defaults, with the first-run set-up to do
+/// (`setup.step = "welcome"`, saved with the hook token). Does not write anything.
 pub fn load(file: &Path) -> Result<Checked> {
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut fresh = parse(file, "")?;
+            fresh.config.setup.step = SetupStep::Welcome;
+            return Ok(fresh);
+        }
         Err(e) => return Err(ConfigError::Read { file: file.to_owned(), source: e }),
     };
     parse(file, &text)
@@ -284,7 +292,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("sub/rangedesk.toml");
         let mut c = load(&file).unwrap();
+        assert_eq!(c.config.setup.step, SetupStep::Welcome, "no file: the first-run set-up is to do");
         ensure_hook_token(&mut c).unwrap();
-        assert!(load(&file).unwrap().config.action_target.hook_token.len() >= 43);
+        let again = load(&file).unwrap().config;
+        assert!(again.action_target.hook_token.len() >= 43);
+        assert_eq!(again.setup.step, SetupStep::Welcome, "saved with the token, so a closed set-up resumes");
+        assert_eq!(parse(&file, "").unwrap().config.setup.step, SetupStep::Done, "a file without [setup] is set up");
     }
 }

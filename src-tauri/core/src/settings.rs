@@ -12,7 +12,8 @@
 //! - A certificate or key is read and checked before it is saved (`tls::server_config`); a backup
 //!   folder is created if missing and proven writable before it is saved.
 //! - What can apply live does at once: vendor keys and secrets, purchase rules and window, the
-//!   carrier-hit fee, notifications, ageing, the time zone, and the Action Target API settings
+//!   carrier-hit fee, notifications, ageing, the time zone, the range's name, the first-run
+//!   set-up's step (`setup.step`, so a closed set-up resumes there), and the Action Target API settings
 //!   (the reconciler follows them). What the running listeners were built from (addresses, PIN,
 //!   TLS, timeouts) is saved and reported as "applies after restart"; [`Settings::current`] keeps the values in
 //!   force until then.
@@ -60,7 +61,7 @@ pub type Patch = serde_json::Value;
 pub use rangedesk_domain::kinds::SETTINGS_CHANGED;
 
 /// The sections of `rangedesk.toml` the settings screens change, as `PUT /api/settings/{section}`.
-pub const SECTIONS: [&str; 10] = [
+pub const SECTIONS: [&str; 11] = [
     "server",
     "action_target",
     "enviso",
@@ -71,6 +72,7 @@ pub const SECTIONS: [&str; 10] = [
     "carrier_hits",
     "backup",
     "store",
+    "setup",
 ];
 
 /// A section of `rangedesk.toml` the settings screens change (`PUT /api/settings/{section}`), as
@@ -89,6 +91,8 @@ pub enum SettingsSection {
     CarrierHits,
     Backup,
     Store,
+    /// The first-run set-up's step (`{"step": "enviso"}`), so a closed wizard resumes there.
+    Setup,
 }
 
 /// The live settings of a running app; cheap to clone.
@@ -198,6 +202,7 @@ impl Settings {
                 max_connections_per_client: s.max_connections_per_client,
                 board_hosts: s.board_hosts.clone(),
                 board_tls: s.board_tls,
+                range_name: s.range_name.clone(),
             },
             action_target: ActionTargetSettingsView {
                 api_base: c.action_target.api_base.clone(),
@@ -216,6 +221,7 @@ impl Settings {
             carrier_hits: c.carrier_hits.clone(),
             backup: c.backup.clone(),
             store: c.store.clone(),
+            setup: c.setup.step,
             restart_needed,
             can_change: local,
             hook_urls: local.then(|| self.hook_urls()),

@@ -96,6 +96,8 @@ pub fn configure(checked: &mut Checked, sim: &Simulator) {
     c.action_target.poll_seconds = 10;
     c.enviso.hmac_keys = vec![DEMO_ENVISO_KEY.into()];
     c.samna.secrets = vec![DEMO_SAMNA_SECRET.into()];
+    // The demo is a range already set up: it opens on the board, never on the first-run set-up.
+    c.setup.step = rangedesk_core::config::SetupStep::Done;
     checked.listen.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
     if !checked.board_listen.ip().is_loopback() {
         checked.board_listen.set_ip(std::net::Ipv4Addr::LOCALHOST.into());

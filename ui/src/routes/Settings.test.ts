@@ -3,81 +3,8 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import CatalogueEditor from '../components/settings/CatalogueEditor.svelte';
 import type { Product } from '../lib/bindings/Product';
-import type { SettingsView } from '../lib/bindings/SettingsView';
+import { settingsView as view, URLS } from '../test/settings';
 import Settings from './Settings.svelte';
-
-const URLS = {
-  action_target: 'http://127.0.0.1:8787/hooks/action-target/tok',
-  action_target_products: 'http://127.0.0.1:8787/hooks/action-target/tok/products',
-  enviso: 'http://127.0.0.1:8787/hooks/enviso',
-  samna: 'http://127.0.0.1:8787/hooks/samna',
-};
-
-function view(over: Partial<SettingsView> = {}): SettingsView {
-  return {
-    file: '/data/rangedesk.toml',
-    server: {
-      listen: '0.0.0.0:8787',
-      board_listen: '127.0.0.1:8788',
-      board_pin_set: false,
-      tls_cert: '',
-      tls_key: '',
-      time_zone: '',
-      header_timeout_seconds: 10,
-      body_timeout_seconds: 10,
-      max_connections: 1024,
-      max_connections_per_client: 0,
-      board_hosts: [],
-      board_tls: false,
-    },
-    action_target: { api_base: 'https://api', api_key: { hint: '…9xyz' }, api_auth_header: 'Authorization', poll_seconds: 30 },
-    enviso: { hmac_keys: [{ hint: '…k3y1' }] },
-    samna: { secrets: [{ hint: '…abcd' }, { hint: null }], tolerance_seconds: 300 },
-    purchases: {
-      approval_window_seconds: 20,
-      rules: { time: 'approve', targets: 'approve', ammo: 'ask', rentals: 'ask', unknown: 'ask' },
-    },
-    board: { ageing_amber_seconds: 60, ageing_red_seconds: 180, lan_can_act: false },
-    notifications: {
-      help: true,
-      carrier_hit: true,
-      purchase: true,
-      ending_soon: true,
-      overtime: true,
-      vendor_silent: true,
-      vendor_silent_minutes: 30,
-      sound: false,
-      ceasefire: true,
-    },
-    carrier_hits: { fee: 0 },
-    backup: { folder: '', keep: 7, daily_at: '03:00' },
-    store: { keep_bodies_days: 0 },
-    restart_needed: [],
-    can_change: true,
-    hook_urls: URLS,
-    connections: [
-      { source: 'action_target', keys: 1, last_delivery: null, last_accepted_at: null },
-      { source: 'enviso', keys: 1, last_delivery: null, last_accepted_at: null },
-      {
-        source: 'samna',
-        keys: 2,
-        last_delivery: {
-          trace_id: 't-1',
-          received_at: '2026-03-01T10:00:00Z',
-          verdict: 'accepted',
-          status: 200,
-          reason: null,
-          test: true,
-        },
-        last_accepted_at: '2026-03-01T10:00:00Z',
-      },
-    ],
-    action_target_api: { polling: true, last_poll_ok: '2026-03-01T10:00:00Z', last_error: null, last_error_at: null, stale: false },
-    time_zones: ['Europe/Brussels', 'UTC'],
-    system_time_zone: 'UTC',
-    ...over,
-  };
-}
 
 afterEach(() => {
   clearMocks();
@@ -240,6 +167,28 @@ describe('Settings: backups and data', () => {
 });
 
 describe('Settings: drafts', () => {
+  it('changes the range’s name, as the set-up gave it, trimmed', async () => {
+    const patches: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'settings') return view({ server: { ...view().server, range_name: 'Lakeside' } });
+      if (cmd === 'change_settings') {
+        patches.push(args);
+        const v = view();
+        v.server.range_name = 'Lakeside Range';
+        return { changed: ['server.range_name'], applies_after_restart: [], settings: v };
+      }
+    });
+    render(Settings);
+    await fireEvent.click(await screen.findByRole('tab', { name: 'Purchases, fees, alerts' }));
+    const name = screen.getByLabelText('Shown beside rangedesk on every screen') as HTMLInputElement;
+    expect(name.value, 'the saved name to start from').toBe('Lakeside');
+    await fireEvent.input(name, { target: { value: ' Lakeside Range ' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save name' }));
+    expect(await screen.findByText('Saved and in effect now.')).toBeTruthy();
+    expect(patches).toEqual([{ section: 'server', patch: { range_name: 'Lakeside Range' } }]);
+    expect(name.value).toBe('Lakeside Range');
+  });
+
   it('a save resets only its own section, keeping another section being edited', async () => {
     mockIPC((cmd) => {
       if (cmd === 'settings') return view();

@@ -7,6 +7,9 @@ use super::{Checked, Config, ConfigError, Result};
 use std::net::SocketAddr;
 use std::path::Path;
 
+/// The longest range name, in characters.
+pub const MAX_RANGE_NAME_CHARS: usize = 80;
+
 /// Every check a config must pass; the settings screens run the same ones before saving a change.
 pub(crate) fn check(file: &Path, config: Config) -> Result<Checked> {
     let invalid = |key: &str, problem: &str| ConfigError::Invalid {
@@ -44,6 +47,10 @@ pub(crate) fn check(file: &Path, config: Config) -> Result<Checked> {
     }
     if !s.time_zone.is_empty() && jiff::tz::TimeZone::get(&s.time_zone).is_err() {
         return Err(invalid("server.time_zone", "not an IANA time zone name such as Europe/Brussels"));
+    }
+    // Shown on every screen and printed on reports: one line, a name's length.
+    if s.range_name.chars().count() > MAX_RANGE_NAME_CHARS || s.range_name.chars().any(char::is_control) {
+        return Err(invalid("server.range_name", "must be at most 80 characters on one line"));
     }
     if s.header_timeout_seconds == 0 || s.header_timeout_seconds > 300 {
         return Err(invalid("server.header_timeout_seconds", "must be between 1 and 300"));

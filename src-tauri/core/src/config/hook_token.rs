@@ -34,6 +34,14 @@ pub fn ensure_hook_token(checked: &mut Checked) -> Result<()> {
         doc["action_target"] = toml_edit::table();
     }
     doc["action_target"]["hook_token"] = toml_edit::value(token.clone());
+    // A file the app creates on first start also says the set-up is still to do, so a wizard
+    // closed before its end opens again at the next start (a file without `[setup]` reads as done).
+    let step = checked.config.setup.step;
+    if step.pending() && !doc.contains_table("setup") {
+        let name = serde_json::to_value(step).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        doc["setup"] = toml_edit::table();
+        doc["setup"]["step"] = toml_edit::value(name);
+    }
     crate::files::write_private(&file, doc.to_string().as_bytes()).map_err(write_err)?;
     checked.config.action_target.hook_token = token;
     Ok(())

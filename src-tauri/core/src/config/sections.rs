@@ -19,6 +19,7 @@ pub struct Config {
     pub carrier_hits: CarrierHits,
     pub backup: Backup,
     pub store: StoreSettings,
+    pub setup: Setup,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -48,6 +49,8 @@ pub struct Server {
     pub board_tls: bool,
     /// The built web UI served at `/` on `board_listen`; empty = look in the usual places.
     pub ui_dir: String,
+    /// The range's name, as the first-run set-up asks for it; shown on the screens.
+    pub range_name: String,
 }
 
 impl Default for Server {
@@ -66,6 +69,7 @@ impl Default for Server {
             board_hosts: Vec::new(),
             board_tls: false,
             ui_dir: String::new(),
+            range_name: String::new(),
         }
     }
 }
@@ -269,5 +273,39 @@ impl Config {
         c.enviso.hmac_keys.iter_mut().for_each(gone);
         c.samna.secrets.iter_mut().for_each(gone);
         c
+    }
+}
+
+/// The first-run set-up: where it was left. A config file the app creates itself (none existed)
+/// starts at `welcome`; a file without `[setup]` was written by a person or an older version, so
+/// the range is set up already and it reads as `done`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Setup {
+    pub step: SetupStep,
+}
+
+/// The steps of the first-run set-up, in order; the wizard resumes at the one saved.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SetupStep {
+    /// Set up this range, or try the demo first.
+    Welcome,
+    /// The range's name and time zone.
+    Range,
+    /// Each vendor: its key (skippable), the webhook URL to copy, a test delivery.
+    ActionTarget,
+    Enviso,
+    Samna,
+    /// What was set up, and the way to the board.
+    Finish,
+    /// Set-up finished or skipped: the board.
+    #[default]
+    Done,
+}
+
+impl SetupStep {
+    pub fn pending(self) -> bool {
+        self != SetupStep::Done
     }
 }

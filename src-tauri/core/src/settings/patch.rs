@@ -28,6 +28,7 @@ fn editable(section: &str) -> &'static [&'static str] {
             "max_connections_per_client",
             "board_hosts",
             "board_tls",
+            "range_name",
         ],
         "action_target" => &["api_base", "api_key", "api_auth_header", "poll_seconds"],
         "samna" => &["tolerance_seconds"],
@@ -46,6 +47,7 @@ fn editable(section: &str) -> &'static [&'static str] {
         "carrier_hits" => &["fee"],
         "backup" => &["folder", "keep", "daily_at"],
         "store" => &["keep_bodies_days"],
+        "setup" => &["step"],
         _ => &[],
     }
 }

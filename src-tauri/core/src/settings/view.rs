@@ -50,6 +50,8 @@ pub struct ServerSettingsView {
     pub board_hosts: Vec<String>,
     /// The board listener speaks HTTPS with the same certificate.
     pub board_tls: bool,
+    /// The range's name; empty until the set-up or Settings gives one.
+    pub range_name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -114,6 +116,9 @@ pub struct SettingsView {
     pub carrier_hits: config::CarrierHits,
     pub backup: config::Backup,
     pub store: config::StoreSettings,
+    /// Where the first-run set-up was left; `done` once finished or skipped (and for a config
+    /// that existed before the set-up did).
+    pub setup: config::SetupStep,
     /// Saved keys whose new value takes effect only when the app starts again.
     pub restart_needed: Vec<String>,
     /// Whether this client may change settings: the window, or a browser on this computer.

@@ -510,3 +510,73 @@ async fn moving_the_api_base_to_another_host_clears_the_api_key() {
     }
     r.stop().await;
 }
+
+/// Starts the app the way a first start does: `rangedesk.toml` is read (or found missing), the
+/// hook token saved, then the listeners (port 0) and the store; a second call on the same
+/// directory is the next start.
+async fn start_as_installed(dir: tempfile::TempDir) -> Running {
+    let file = dir.path().join("rangedesk.toml");
+    let mut checked = rangedesk_core::config::load(&file).unwrap();
+    rangedesk_core::config::ensure_hook_token(&mut checked).unwrap();
+    let public = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let board = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let app = rangedesk_core::app::App::start_on(checked, dir.path().to_owned(), public, board, Default::default())
+        .await
+        .unwrap();
+    Running { app, dir, http: reqwest::Client::new() }
+}
+
+#[tokio::test]
+async fn first_run_without_a_config_starts_the_set_up_and_resumes_it_where_it_was_left() {
+    let r = start_as_installed(tempfile::tempdir().unwrap()).await;
+    let v = r.get_json(&r.board("/api/settings")).await;
+    assert_eq!(v["setup"], "welcome", "no config file: the set-up is to do");
+    assert_eq!(v["server"]["range_name"], "");
+    let text = std::fs::read_to_string(file(&r)).unwrap();
+    assert!(text.contains("[setup]") && text.contains("step = \"welcome\""), "saved with the hook token: {text}");
+
+    let (status, v) =
+        put(&r, "server", json!({"range_name": "  Lakeside Range", "time_zone": "Europe/Brussels"})).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["applies_after_restart"], json!([]), "name and zone apply at once");
+    assert_eq!(v["settings"]["server"]["range_name"], "  Lakeside Range", "kept as typed; the UI trims");
+    let (status, v) = put(&r, "setup", json!({"step": "enviso"})).await;
+    assert_eq!((status, v["settings"]["setup"].clone()), (200, json!("enviso")), "{v}");
+    // The generated hook token works at once: Action Target's test delivery is accepted; Enviso
+    // has no key yet and the listener says so.
+    assert_eq!(test_delivery(&r, "action_target").await["accepted"], true);
+    let enviso = test_delivery(&r, "enviso").await;
+    assert_eq!((enviso["accepted"].clone(), enviso["status"].clone()), (json!(false), json!(401)), "{enviso}");
+
+    // Closed mid-way: the next start opens the set-up at the step saved, with what was entered.
+    let r = start_as_installed(r.stop().await).await;
+    let v = r.get_json(&r.board("/api/settings")).await;
+    assert_eq!(v["setup"], "enviso", "resumes where it was");
+    assert_eq!(v["server"]["range_name"], "  Lakeside Range");
+    assert_eq!(v["server"]["time_zone"], "Europe/Brussels");
+
+    let (status, v) = put(&r, "setup", json!({"step": "later"})).await;
+    assert_eq!((status, v["key"].clone()), (400, json!("setup.step")), "{v}");
+    let (status, v) = put(&r, "server", json!({"range_name": "Lakeside\nRange"})).await;
+    assert_eq!((status, v["key"].clone()), (400, json!("server.range_name")), "{v}");
+    let (status, v) = put(&r, "server", json!({"range_name": "x".repeat(81)})).await;
+    assert_eq!((status, v["key"].clone()), (400, json!("server.range_name")), "{v}");
+    let (status, _) = put(&r, "setup", json!({"step": "done"})).await;
+    assert_eq!(status, 200);
+    let r = start_as_installed(r.stop().await).await;
+    assert_eq!(r.get_json(&r.board("/api/settings")).await["setup"], "done", "finished stays finished");
+    r.stop().await;
+}
+
+#[tokio::test]
+async fn first_run_set_up_is_not_shown_to_an_existing_install() {
+    // A config written before the set-up existed (vendors configured, no `[setup]`): done.
+    let r = start().await;
+    assert_eq!(r.get_json(&r.board("/api/settings")).await["setup"], "done");
+    let dir = r.stop().await;
+    // An empty file a person created is theirs too: only a file the app creates starts the set-up.
+    std::fs::write(dir.path().join("rangedesk.toml"), "").unwrap();
+    let r = start_as_installed(dir).await;
+    assert_eq!(r.get_json(&r.board("/api/settings")).await["setup"], "done");
+    r.stop().await;
+}

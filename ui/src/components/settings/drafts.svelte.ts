@@ -10,6 +10,7 @@ export class Drafts {
   board: SettingsView['board'];
   fee: number;
   timeZone: string;
+  rangeName: string;
   boardListen: string;
   pin: string;
   /** `server.board_hosts`, one `host:port` a line. */
@@ -24,6 +25,7 @@ export class Drafts {
     this.board = $state({ ...v.board });
     this.fee = $state(v.carrier_hits.fee);
     this.timeZone = $state(v.server.time_zone);
+    this.rangeName = $state(v.server.range_name);
     this.boardListen = $state(v.server.board_listen);
     this.pin = $state('');
     this.boardHosts = $state(v.server.board_hosts.join('\n'));
@@ -42,6 +44,7 @@ export class Drafts {
     if (section === 'store') this.store = { ...v.store };
     if (section === 'server') {
       this.timeZone = v.server.time_zone;
+      this.rangeName = v.server.range_name;
       this.boardListen = v.server.board_listen;
       this.boardHosts = v.server.board_hosts.join('\n');
       this.boardTls = v.server.board_tls;

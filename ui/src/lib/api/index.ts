@@ -27,6 +27,7 @@ export type { SessionView } from '../bindings/SessionView';
 export type { SettingsChanged } from '../bindings/SettingsChanged';
 export type { SettingsSection } from '../bindings/SettingsSection';
 export type { SettingsView } from '../bindings/SettingsView';
+export type { SetupStep } from '../bindings/SetupStep';
 export type { Source } from '../bindings/Source';
 export type { StartSession } from '../bindings/StartSession';
 export type { Status } from '../bindings/Status';

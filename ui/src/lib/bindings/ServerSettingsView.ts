@@ -16,4 +16,8 @@ board_hosts: Array<string>,
 /**
  * The board listener speaks HTTPS with the same certificate.
  */
-board_tls: boolean, };
+board_tls: boolean, 
+/**
+ * The range's name; empty until the set-up or Settings gives one.
+ */
+range_name: string, };

@@ -5,4 +5,4 @@
  * the UI's type. The core takes the section as the path segment it came in and refuses an unknown
  * one in words (`patch::edits`); the bindings test keeps this enum and `SECTIONS` equal.
  */
-export type SettingsSection = "server" | "action_target" | "enviso" | "samna" | "purchases" | "board" | "notifications" | "carrier_hits" | "backup" | "store";
+export type SettingsSection = "server" | "action_target" | "enviso" | "samna" | "purchases" | "board" | "notifications" | "carrier_hits" | "backup" | "store" | "setup";

@@ -11,6 +11,7 @@ import type { NotificationSettings } from "./NotificationSettings";
 import type { PurchaseSettings } from "./PurchaseSettings";
 import type { SamnaSettingsView } from "./SamnaSettingsView";
 import type { ServerSettingsView } from "./ServerSettingsView";
+import type { SetupStep } from "./SetupStep";
 import type { StoreSettings } from "./StoreSettings";
 
 /**
@@ -21,6 +22,11 @@ export type SettingsView = {
  * The config file changes are saved to.
  */
 file: string, server: ServerSettingsView, action_target: ActionTargetSettingsView, enviso: EnvisoSettingsView, samna: SamnaSettingsView, purchases: PurchaseSettings, board: BoardSettings, notifications: NotificationSettings, carrier_hits: CarrierHitSettings, backup: BackupSettings, store: StoreSettings, 
+/**
+ * Where the first-run set-up was left; `done` once finished or skipped (and for a config
+ * that existed before the set-up did).
+ */
+setup: SetupStep, 
 /**
  * Saved keys whose new value takes effect only when the app starts again.
  */
