@@ -19,8 +19,8 @@ pub use check::{MAX_CONNECTIONS, MIN_PIN_CHARS};
 pub(crate) use check::{check, daily_at};
 pub use hook_token::{ensure_hook_token, new_hook_token};
 pub use sections::{
-    ActionTarget, Backup, Board, CarrierHits, Config, Enviso, Notifications, Purchases, Samna, Server, Setup, SetupStep,
-    StoreSettings,
+    ActionTarget, Backup, Board, CarrierHits, Config, Enviso, Notifications, Purchases, Samna, Server, Setup,
+    SetupStep, StoreSettings,
 };
 
 #[derive(Debug, thiserror::Error)]
