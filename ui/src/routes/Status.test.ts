@@ -113,7 +113,7 @@ describe('Status screen', () => {
     });
     // Read from the root Cargo.toml, not from the generated constants the screen uses: a version
     // bump without regenerating the bindings must fail here (and in the Rust bindings test).
-    const manifest = readFileSync('../Cargo.toml', 'utf8') // vitest runs in ui/;
+    const manifest = readFileSync('../Cargo.toml', 'utf8'); // vitest runs in ui/
     const version = /\[workspace\.package\][^[]*?\nversion = "([^"]+)"/.exec(manifest)?.[1];
     expect(version).toMatch(/^\d+\.\d+\.\d+/);
 
