@@ -46,6 +46,8 @@ work=$(mktemp -d /tmp/rangedesk-package-install.XXXXXX)
 root=$work/root
 xvfb_pid='' app_pid=''
 cleanup() {
+  # Runs after a failure too: no step may stop it (a kill of a process already gone fails).
+  set +e
   [[ -n $app_pid ]] && kill -KILL "$app_pid" 2>/dev/null
   [[ -n $xvfb_pid ]] && kill "$xvfb_pid" 2>/dev/null
   # Every mount lives in a private mount namespace that ended with its command (in_root), so
