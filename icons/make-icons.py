@@ -1,7 +1,10 @@
 """Draws rangedesk's icon (a shooting target) and writes every size Tauri's bundler needs.
 
-Run from anywhere with Pillow installed: python3 icons/make-icons.py
-Tauri's build refuses icons that are not RGBA, so every file is written as RGBA.
+Run from anywhere with Pillow installed (Debian: python3-pil): /usr/bin/python3 icons/make-icons.py
+Tauri's build refuses icons that are not RGBA, so every file is written as RGBA. One set serves every
+bundle target: the PNGs are the Linux packages' hicolor icons (32, 64, 128, 256, 512; 128x128@2x is
+the same 256 px for tools that look for that name), icon.ico the Windows installers' and the exe's,
+icon.icns the macOS bundle's.
 """
 
 from pathlib import Path
@@ -37,9 +40,11 @@ def main() -> None:
     def sized(px: int) -> Image.Image:
         return big.resize((px, px), Image.Resampling.LANCZOS).convert("RGBA")
 
-    for name, px in (("32x32.png", 32), ("128x128.png", 128), ("128x128@2x.png", 256), ("icon.png", 512)):
+    for name, px in (("32x32.png", 32), ("64x64.png", 64), ("128x128.png", 128), ("128x128@2x.png", 256), ("256x256.png", 256), ("icon.png", 512)):
         sized(px).save(HERE / name, format="PNG")
     sized(256).save(HERE / "icon.ico", format="ICO", sizes=[(16, 16), (24, 24), (32, 32), (48, 48), (64, 64), (256, 256)])
+    # Pillow writes every ICNS size up to 512@2x from the 1024 px drawing.
+    big.save(HERE / "icon.icns", format="ICNS")
     # The window's favicon, so the UI build needs no separate asset step.
     sized(64).save(HERE.parent / "ui" / "public" / "icon.png", format="PNG")
 

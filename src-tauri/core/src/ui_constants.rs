@@ -8,6 +8,9 @@ use ts_rs::TS;
 /// again: `UiConstants.ts` is the type, `constants.ts` holds the values as `UI_CONSTANTS`.
 #[derive(serde::Serialize, TS)]
 pub struct UiConstants {
+    /// The workspace version every program and package carries (`rangedesk --version`, the
+    /// `.deb` and `.rpm`), shown in the window's About.
+    pub version: &'static str,
     /// A running session is ending soon with this many minutes left or fewer; the board
     /// recomputes the state between pushes.
     pub ending_soon_minutes: f64,
@@ -46,6 +49,7 @@ pub struct EventKinds {
 pub fn ui_constants() -> UiConstants {
     let ageing = crate::config::Board::default();
     UiConstants {
+        version: env!("CARGO_PKG_VERSION"),
         ending_soon_minutes: crate::board::ENDING_SOON_MINUTES,
         default_ageing_amber_seconds: ageing.ageing_amber_seconds,
         default_ageing_red_seconds: ageing.ageing_red_seconds,

@@ -1,5 +1,6 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { fireEvent, render, screen } from '@testing-library/svelte';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import Status from './Status.svelte';
 
@@ -216,5 +217,23 @@ describe('Status screen', () => {
     (await screen.findByRole('button', { name: /Replace the store with this backup/ })).click();
     expect(await screen.findByText(/Restart rangedesk to finish/)).toBeTruthy();
     expect(calls.find(([cmd]) => cmd === 'restore_backup')?.[1]).toEqual({ file: LAST.file });
+  });
+
+  it('shows in About the version of the workspace, the one the programs and packages carry', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'hook_urls') return URLS;
+      if (cmd === 'status') return STATUS;
+      return { items: [], next_before: null };
+    });
+    // Read from the root Cargo.toml, not from the generated constants the screen uses: a version
+    // bump without regenerating the bindings must fail here (and in the Rust bindings test).
+    const manifest = readFileSync('../Cargo.toml', 'utf8'); // vitest runs in ui/
+    const version = /\[workspace\.package\][^[]*?\nversion = "([^"]+)"/.exec(manifest)?.[1];
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+
+    render(Status);
+
+    const about = await screen.findByRole('region', { name: 'About' });
+    expect(about.textContent).toContain(`rangedesk ${version}`);
   });
 });

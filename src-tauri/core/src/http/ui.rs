@@ -14,12 +14,14 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
     connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// The first directory holding a built UI (`index.html`): `RANGEDESK_UI_DIR`, then `ui/` beside the
-/// executable (packages), then the repository's `ui/dist` seen from `target/<profile>/` or the
-/// working directory (development).
+/// executable (a Windows install), then `../lib/rangedesk/ui` from it (the .deb and .rpm install
+/// `/usr/bin/rangedesk-server` and `/usr/lib/rangedesk/ui`), then the repository's `ui/dist` seen
+/// from `target/<profile>/` or the working directory (development).
 pub fn find_ui_dir() -> Option<PathBuf> {
     let mut candidates: Vec<PathBuf> = std::env::var_os("RANGEDESK_UI_DIR").map(PathBuf::from).into_iter().collect();
     if let Some(exe_dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_owned)) {
         candidates.push(exe_dir.join("ui"));
+        candidates.push(exe_dir.join("../lib/rangedesk/ui"));
         candidates.push(exe_dir.join("../../ui/dist"));
         candidates.push(exe_dir.join("../../../ui/dist"));
     }

@@ -268,3 +268,15 @@ fn each_demo_run_starts_from_a_clean_demo_store_and_leaves_the_real_one_alone() 
         "the real data directory is never touched"
     );
 }
+
+#[test]
+fn version_is_the_workspace_version() {
+    // Read from the workspace manifest, the one version the packages and the window's About carry.
+    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.toml")).unwrap();
+    let workspace = manifest.split("[workspace.package]").nth(1).unwrap();
+    let version = workspace.lines().find_map(|l| l.strip_prefix("version = ")).unwrap().trim_matches('"');
+    let dir = tempfile::tempdir().unwrap();
+    let out = process::command(dir.path()).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("rangedesk-server {version}"));
+}

@@ -6,6 +6,11 @@
  */
 export type UiConstants = { 
 /**
+ * The workspace version every program and package carries (`rangedesk --version`, the
+ * `.deb` and `.rpm`), shown in the window's About.
+ */
+version: string, 
+/**
  * A running session is ending soon with this many minutes left or fewer; the board
  * recomputes the state between pushes.
  */

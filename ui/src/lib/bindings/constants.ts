@@ -2,6 +2,7 @@
 import type { UiConstants } from "./UiConstants";
 
 export const UI_CONSTANTS = {
+  "version": "0.1.0",
   "ending_soon_minutes": 5.0,
   "default_ageing_amber_seconds": 60,
   "default_ageing_red_seconds": 180,
