@@ -2,7 +2,6 @@
 //! listeners bound and served. The headless server and the desktop app both start exactly this;
 //! tests start it on port 0 with `start_on`.
 
-use crate::board::Live;
 use crate::config::{self, Checked, ConfigError};
 use crate::desk::Desk;
 use crate::http::{self, AppState, BoardAccess, serve};
@@ -15,6 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+
+mod tasks;
 
 /// How the app was asked to start: the flags both programs take, or their environment variables.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -251,9 +252,9 @@ impl App {
             board_tls,
             stop(shutdown_rx.clone()),
         ));
-        let flusher = tokio::spawn(flush_counters(ingest.clone(), shutdown_rx.clone()));
+        let flusher = tokio::spawn(tasks::flush_counters(ingest.clone(), shutdown_rx.clone()));
         let live = desk.live().clone();
-        let snapshots = tokio::spawn(save_snapshots(live.clone(), store.clone(), shutdown_rx.clone()));
+        let snapshots = tokio::spawn(tasks::save_snapshots(live.clone(), store.clone(), shutdown_rx.clone()));
         let daily = tokio::spawn(crate::backups::run_daily(
             desk.backups().clone(),
             desk.subscribe_config(),
@@ -261,7 +262,7 @@ impl App {
         ));
         let pruning = tokio::spawn(crate::retention::run(store.clone(), desk.subscribe_config(), shutdown_rx.clone()));
         let polling = tokio::spawn(reconciler.run(config_changes, shutdown_rx.clone()));
-        let digests = tokio::spawn(warm_history(desk.clone(), shutdown_rx.clone()));
+        let digests = tokio::spawn(tasks::warm_history(desk.clone(), shutdown_rx.clone()));
         tokio::spawn(async move {
             let _ = tokio::join!(public_task, board_task, flusher, polling, snapshots, digests, daily, pruning);
             if let Err(e) = ingest.flush_counters().await {
@@ -332,18 +333,6 @@ impl App {
     }
 }
 
-async fn flush_counters(ingest: Ingest, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        tokio::select! {
-            () = tokio::time::sleep(Duration::from_secs(10)) => {}
-            _ = shutdown.wait_for(|s| *s) => return,
-        }
-        if let Err(e) = ingest.flush_counters().await {
-            tracing::warn!(error = %e, "could not save the 404 count");
-        }
-    }
-}
-
 /// The board as a browser on this computer reaches it: a wildcard listener through loopback.
 fn board_url(addr: SocketAddr, tls: bool) -> String {
     let mut a = addr;
@@ -352,51 +341,6 @@ fn board_url(addr: SocketAddr, tls: bool) -> String {
     }
     format!("{}://{a}/", if tls { "https" } else { "http" })
 }
-
-/// Every few minutes, the board as a snapshot the next start begins from (a start after a crash
-/// replays at most these minutes of log on top of it; see `board::Live::start`).
-async fn save_snapshots(live: Live, store: crate::store::Store, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        tokio::select! {
-            () = tokio::time::sleep(SNAPSHOT_EVERY) => {}
-            _ = shutdown.wait_for(|s| *s) => return,
-        }
-        if let Err(e) = live.save_snapshot(&store).await {
-            tracing::warn!(error = %e, "could not save the board snapshot");
-        }
-    }
-}
-
-const SNAPSHOT_EVERY: Duration = Duration::from_secs(300);
-
-/// A while after start, and every hour after, the digests of the days that closed since (and, the
-/// first time on a store from before digests, of every past day), so the manager's reports read
-/// them rather than fold the log day by day (`history::digest`). The first round waits for the
-/// start's own work; each day folded yields to the deliveries.
-async fn warm_history(desk: Desk, mut shutdown: watch::Receiver<bool>) {
-    let mut wait = DIGESTS_FIRST;
-    loop {
-        tokio::select! {
-            () = tokio::time::sleep(wait) => {}
-            _ = shutdown.wait_for(|s| *s) => return,
-        }
-        wait = DIGESTS_EVERY;
-        let warmed = tokio::select! {
-            r = desk.warm_history(DIGESTS_PER_ROUND) => r,
-            _ = shutdown.wait_for(|s| *s) => return,
-        };
-        match warmed {
-            Ok(0) => {}
-            Ok(days) => tracing::info!(days, "history: folded the digests of closed days"),
-            Err(e) => tracing::warn!(error = %e, "history: could not fold the digests of closed days"),
-        }
-    }
-}
-
-const DIGESTS_FIRST: Duration = Duration::from_secs(15);
-const DIGESTS_EVERY: Duration = Duration::from_secs(3600);
-/// More than a year of days: the most a report covers, and its previous period.
-const DIGESTS_PER_ROUND: usize = 2 * crate::history::MAX_DAYS as usize;
 
 /// Creates the data directory owner-only (0700), or makes an existing one so: it holds the config,
 /// the store and the logs, all of them secrets or full of them.
