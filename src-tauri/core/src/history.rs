@@ -12,6 +12,7 @@
 //! period), `digest` (a closed day's figures, stored), `facts` (the fold), `lanes` and `sections` (the figures), `stats` (medians and
 //! percentiles), `csv` (the exports).
 
+mod arrivals;
 mod csv;
 mod days;
 pub use days::MAX_DAYS;

@@ -243,7 +243,7 @@ pub fn fold(setup: Option<&LogRow>, rows: &[LogRow], until: i64, live: bool) -> 
                     cents: int("total_cents"),
                 });
             }
-            (Source::Enviso | Source::Samna, _) if super::sections::visit_kind(e.source, &e.kind).is_some() => {
+            (Source::Enviso | Source::Samna, _) if super::arrivals::visit_kind(e.source, &e.kind).is_some() => {
                 f.visits.push(moment(e));
             }
             (Source::ActionTarget, _) => session_event(&mut f, &mut open, e),

@@ -1,5 +1,6 @@
 //! The desk response, sales, arrivals and deliveries sections of a report over `[from, to)`.
 
+use super::arrivals::{Visit, visit_kind};
 use super::facts::{Facts, HelpFact, PurchaseFact};
 use super::report::{
     Arrivals, CorrectionCount, DeliveriesSection, DeskResponse, HeldPurchaseRow, HelpCallRow, PurchaseCounts,
@@ -12,25 +13,6 @@ use crate::store::history::VerdictRow;
 use rangedesk_domain::Source;
 use rangedesk_domain::purchase::{Rule, Status};
 use std::collections::BTreeMap;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Visit {
-    Booking,
-    CheckIn,
-    Scan,
-}
-
-/// Which arrival an event is: a booking made, a check-in, a pass or code scan.
-pub fn visit_kind(source: Source, kind: &str) -> Option<Visit> {
-    match (source, kind) {
-        (Source::Enviso, "ORDER_CREATED" | "BOOKING_CREATED") | (Source::Samna, "booking_created") => {
-            Some(Visit::Booking)
-        }
-        (Source::Samna, "checkin_started") => Some(Visit::CheckIn),
-        (Source::Enviso, "PASS_SCANNED") | (Source::Samna, "code_scanned") => Some(Visit::Scan),
-        _ => None,
-    }
-}
 
 fn secs(a: i64, b: i64) -> f64 {
     (b - a) as f64 / 1000.0
