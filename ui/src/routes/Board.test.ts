@@ -67,6 +67,20 @@ describe('Board in the desktop window', () => {
     expect(screen.getByRole('alert').textContent).toContain('CEASEFIRE');
   });
 
+  it('never steps back to an older board of the same run, but takes a new run whose ids begin lower', async () => {
+    const first = board({ last_event_id: 50, lanes: [lane({ name: 'Lane 1' })] });
+    desktop(first);
+    render(Board);
+    await screen.findByText('Free');
+    // A late answer of the same run, older than what is shown: ignored.
+    await emit('board-changed', { ...first, last_event_id: 40, lanes: [lane({ name: 'Lane 1', state: 'paused' })] });
+    await emit('board-changed', { ...first, last_event_id: 51 });
+    expect(screen.queryByText('Paused')).toBeNull();
+    // A restart on another store (a restored backup, a fresh demo): its first board has id 3.
+    await emit('board-changed', { ...first, run: 'run-2', last_event_id: 3, lanes: [lane({ name: 'Lane 1', state: 'paused', minutes_remaining: 20 })] });
+    expect(await screen.findByText('Paused')).toBeTruthy();
+  });
+
   it('approves over IPC with the purchase’s trace id and shows a refusal without blocking', async () => {
     const calls: Array<[string, unknown]> = [];
     mockIPC(

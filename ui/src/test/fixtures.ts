@@ -90,6 +90,7 @@ export function board(over: Partial<BoardView> = {}): BoardView {
     ceasefire: false,
     stale: false,
     last_event_id: 1,
+    run: 'run-1',
     as_of: AS_OF,
     ageing_amber_seconds: 60,
     ageing_red_seconds: 180,

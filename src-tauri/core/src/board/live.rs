@@ -21,6 +21,8 @@ pub struct Live {
     board: Arc<Mutex<Board>>,
     changes: broadcast::Sender<i64>,
     stale: Arc<std::sync::atomic::AtomicBool>,
+    /// This run of the app (its start instant): see `BoardView::run`.
+    run: Arc<str>,
 }
 
 impl Live {
@@ -42,7 +44,8 @@ impl Live {
             })
             .await?;
         let (changes, _) = broadcast::channel(256);
-        let live = Live { board: Arc::new(Mutex::new(board)), changes, stale: Default::default() };
+        let run: Arc<str> = jiff::Timestamp::now().as_nanosecond().to_string().into();
+        let live = Live { board: Arc::new(Mutex::new(board)), changes, stale: Default::default(), run };
         let hook = live.clone();
         store.writer().set_after_commit(Box::new(move |conn, rows| hook.catch_up(conn, rows))).await?;
         Ok(live)
@@ -101,6 +104,7 @@ impl Live {
     pub fn view(&self, now: jiff::Timestamp) -> BoardView {
         let mut view = self.with(|b| b.view(now));
         view.stale = self.stale.load(std::sync::atomic::Ordering::Relaxed);
+        view.run = self.run.to_string();
         view
     }
 

@@ -102,6 +102,7 @@ impl Board {
             ceasefire,
             stale: false,
             last_event_id: self.last_event_id,
+            run: String::new(),
             as_of: now.to_string(),
             ageing_amber_seconds: ageing.ageing_amber_seconds,
             ageing_red_seconds: ageing.ageing_red_seconds,

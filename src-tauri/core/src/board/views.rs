@@ -92,6 +92,10 @@ pub struct BoardView {
     /// The last event the board has applied; a client that saw a later one is ahead of this view.
     #[ts(type = "number")]
     pub last_event_id: i64,
+    /// Which run of the app made this view: event ids only grow within one run's store, and a
+    /// restart may bring another store (a restored backup, a demo started afresh) whose ids begin
+    /// lower. A client compares `last_event_id` only between views of the same run.
+    pub run: String,
     pub as_of: String,
     /// Anything waiting for a person turns amber after this many seconds (`board.ageing_amber_seconds`,
     /// read when the view is made, so a settings change applies at the next push)…

@@ -79,6 +79,7 @@ fn range(n: usize) -> BoardView {
         ceasefire: false,
         stale: false,
         last_event_id: 0,
+        run: String::new(),
         as_of: t(0).to_string(),
         ageing_amber_seconds: 60,
         ageing_red_seconds: 180,

@@ -29,7 +29,13 @@ stale: boolean,
 /**
  * The last event the board has applied; a client that saw a later one is ahead of this view.
  */
-last_event_id: number, as_of: string, 
+last_event_id: number, 
+/**
+ * Which run of the app made this view: event ids only grow within one run's store, and a
+ * restart may bring another store (a restored backup, a demo started afresh) whose ids begin
+ * lower. A client compares `last_event_id` only between views of the same run.
+ */
+run: string, as_of: string, 
 /**
  * Anything waiting for a person turns amber after this many seconds (`board.ageing_amber_seconds`,
  * read when the view is made, so a settings change applies at the next push)…
