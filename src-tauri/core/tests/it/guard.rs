@@ -57,6 +57,9 @@ async fn a_foreign_host_is_refused_before_any_route_the_static_files_included() 
         "/index.html",
         "/api/settings",
         "/api/hook-urls",
+        // Today's diagnostics zip (logs) and the backup panel.
+        "/api/diagnostics",
+        "/api/backups",
         "/api/board",
         "/api/stream",
         "/healthz",
@@ -115,6 +118,15 @@ async fn cross_site_writes_are_refused_and_change_nothing() {
         assert_eq!(status, 403, "{extra}");
     }
     assert!(!acknowledged(&r).await, "none of them acknowledged the help call");
+    // The same for the backup writes: a page elsewhere cannot start a backup or stage a restore.
+    for path in ["/api/backups", "/api/backups/restore"] {
+        let (status, _, body) =
+            raw(addr, &post(path, &host, "text/plain", "Origin: http://evil.example\r\n", "{}")).await;
+        assert_eq!(status, 403, "{path}: {body}");
+        let (status, _, _) =
+            raw(addr, &post(path, &host, "application/json", "Origin: http://evil.example\r\n", "{}")).await;
+        assert_eq!(status, 403, "{path} as JSON from another site");
+    }
     // A preflight is refused and grants nothing.
     let options = format!(
         "OPTIONS {ack} HTTP/1.1\r\nHost: {host}\r\nOrigin: http://evil.example\r\nAccess-Control-Request-Method: POST\r\nConnection: close\r\n\r\n"
