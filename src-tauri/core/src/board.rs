@@ -4,16 +4,18 @@
 //!
 //! This file owns the state: [`Board`] and what it keeps of lanes, sessions, help calls, purchases
 //! and tab lines. Beside it: `apply` (folding an event in), `reconcile` (comparing the board with
-//! the vendor's poll), `view` (building what it shows, as the types of `views`) and `live` (the
-//! board the running app holds and feeds).
+//! the vendor's poll), `view` (building what it shows, as the types of `views`), `live` (the
+//! board the running app holds and feeds) and `pace` (when a change is pushed to the screens).
 
 mod apply;
 mod live;
+mod pace;
 mod reconcile;
 mod view;
 mod views;
 
 pub use live::Live;
+pub use pace::{PUSH_WINDOW, Pacer};
 
 pub use views::{
     BoardView, HelpView, LaneState, LaneView, PurchaseItemView, PurchaseView, SessionState, SessionView, TabItemView,

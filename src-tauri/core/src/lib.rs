@@ -57,7 +57,7 @@ mod http;
 
 // The facade, and the types its methods take and answer with.
 pub use backups::{BackupDone, BackupFile, BackupStatus, RestoreStaged};
-pub use board::{BoardView, HelpView, LaneView, PurchaseView, SessionView, TabItemView};
+pub use board::{BoardView, HelpView, LaneView, PUSH_WINDOW, Pacer, PurchaseView, SessionView, TabItemView};
 pub use desk::Desk;
 pub use desktop::{Autostart, DesktopStatus, SavedFile};
 pub use error::{ApiError, ApiErrorCode};

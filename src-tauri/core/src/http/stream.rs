@@ -1,18 +1,16 @@
 //! `GET /api/stream`: board changes pushed to browsers as Server-Sent Events. Each event is the
-//! whole board (`event: board`), sent when it changes, at most every 100 ms so a burst is one
-//! message; a client that reconnects gets the current board at once, so it resyncs without a
+//! whole board (`event: board`), sent when it changes: at once after a quiet spell, then at most
+//! once per `PUSH_WINDOW` (a frame) while changes keep coming (`board::Pacer`); a client that reconnects gets the current board at once, so it resyncs without a
 //! reload. A comment every 15 s keeps proxies from closing an idle stream. The stream ends when the
 //! app stops, so a graceful stop never waits on an open browser (it reconnects to the next start).
 
 use super::AppState;
+use crate::board::Pacer;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt as _};
 use std::convert::Infallible;
 use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
-
-const COALESCE: Duration = Duration::from_millis(100);
 
 /// How soon a browser reopens a stream that ended (a restart, a proxy). Without it, browsers wait
 /// their default of about 3 s — exactly the grace after which the page shows "connection lost", so
@@ -20,18 +18,12 @@ const COALESCE: Duration = Duration::from_millis(100);
 const RETRY: Duration = Duration::from_millis(500);
 
 pub async fn stream(State(s): State<AppState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let changes = s.desk.live().subscribe();
+    let pacer = Pacer::new(s.desk.live().subscribe());
     let mut shutdown = s.shutdown.clone();
     let first = true;
-    let stream = futures_util::stream::unfold((s, changes, first), |(s, mut changes, first)| async move {
-        if !first {
-            // Wait for a change, then let a burst settle into one message.
-            match changes.recv().await {
-                Ok(_) | Err(RecvError::Lagged(_)) => {}
-                Err(RecvError::Closed) => return None,
-            }
-            tokio::time::sleep(COALESCE).await;
-            while let Ok(_) | Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) = changes.try_recv() {}
+    let stream = futures_util::stream::unfold((s, pacer, first), |(s, mut pacer, first)| async move {
+        if !first && !pacer.next().await {
+            return None;
         }
         let view = s.desk.board(jiff::Timestamp::now());
         let mut event = Event::default().event("board").id(view.last_event_id.to_string());
@@ -39,7 +31,7 @@ pub async fn stream(State(s): State<AppState>) -> Sse<impl Stream<Item = Result<
             event = event.retry(RETRY);
         }
         let event = event.json_data(&view).ok()?;
-        Some((Ok(event), (s, changes, false)))
+        Some((Ok(event), (s, pacer, false)))
     })
     .take_until(async move {
         let _ = shutdown.wait_for(|stopping| *stopping).await;
