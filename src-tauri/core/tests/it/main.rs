@@ -24,5 +24,6 @@ mod retention;
 mod screens_api;
 mod settings;
 mod slow_clients;
+mod soak;
 mod upgrades;
 mod web_ui;
