@@ -23,6 +23,27 @@ pub const SCENARIO: &str = "busy-saturday";
 const WARM_UP_SPEED: f64 = 60.0;
 const WARM_UP: Duration = Duration::from_secs(35);
 
+/// `RANGEDESK_DEMO_SPEED`: how fast the day runs after the warm-up, for benchmarks that play a
+/// whole day in minutes (`scripts/mem-bench`); unset, the day runs in real time.
+pub const SPEED_VAR: &str = "RANGEDESK_DEMO_SPEED";
+const MAX_SPEED: f64 = 3600.0;
+
+/// The speed `RANGEDESK_DEMO_SPEED` asks for: a number above 0 and at most 3600, else 1 with a
+/// warning that says why.
+pub fn day_speed(value: Option<&str>) -> f64 {
+    let Some(text) = value else { return 1.0 };
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= MAX_SPEED => v,
+        _ => {
+            tracing::warn!(
+                value = text,
+                "{SPEED_VAR} must be a number above 0 and at most 3600; the demo runs in real time"
+            );
+            1.0
+        }
+    }
+}
+
 /// Starts the app as launched; with `launch.demo`, the simulator first and the config pointed at it
 /// (the config file itself is left as it is), then the scenario once the app listens.
 pub async fn start(launch: Launch) -> Result<App, StartError> {
@@ -119,11 +140,12 @@ pub fn run(
         samna_secret: DEMO_SAMNA_SECRET.into(),
     });
     let clock = sim.clock();
+    let speed = day_speed(std::env::var(SPEED_VAR).ok().as_deref());
     tokio::spawn(async move {
         let mut stop = shutdown.clone();
         let warm = tokio::spawn(async move {
             tokio::select! {
-                () = tokio::time::sleep(WARM_UP) => clock.set_speed(1.0),
+                () = tokio::time::sleep(WARM_UP) => clock.set_speed(speed),
                 _ = stop.wait_for(|s| *s) => {}
             }
         });
@@ -137,4 +159,20 @@ pub fn run(
         warm.abort();
         sim.shutdown().await;
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_day_speed_is_a_positive_number_up_to_3600_else_real_time() {
+        assert_eq!(day_speed(None), 1.0);
+        assert_eq!(day_speed(Some("120")), 120.0);
+        assert_eq!(day_speed(Some(" 2.5 ")), 2.5);
+        assert_eq!(day_speed(Some("3600")), 3600.0);
+        for bad in ["0", "-3", "3601", "fast", "", "NaN", "inf"] {
+            assert_eq!(day_speed(Some(bad)), 1.0, "{bad:?}");
+        }
+    }
 }
