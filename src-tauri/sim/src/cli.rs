@@ -37,6 +37,9 @@ enum Command {
     },
     /// Send signed deliveries of one vendor at a running rangedesk and report rate and latency
     Load(LoadArgs),
+    /// Print signed deliveries of one vendor, one a line: path, TAB, the Samna signature header
+    /// (`-` for none), TAB, the body (JSON on one line)
+    Requests(RequestsArgs),
     /// The benchmark's baseline: the webhook routes answering 200 without verifying or storing
     Noop {
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8797")]
@@ -56,6 +59,32 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         data_dir: std::path::PathBuf,
     },
+    /// The bare ceiling: the no-op routes, but each body inserted as one row into SQLite (WAL,
+    /// synchronous=FULL) by one writer that commits every body waiting at once, answered after
+    /// the commit. Takes rangedesk-server's --config and --data-dir, as `floor` does
+    Bare {
+        #[arg(long, value_name = "FILE")]
+        config: std::path::PathBuf,
+        #[arg(long, value_name = "DIR")]
+        data_dir: std::path::PathBuf,
+    },
+}
+
+/// Pre-signed deliveries for another load generator (`wrk` in `scripts/ingest-wrk`).
+#[derive(Args, Debug)]
+struct RequestsArgs {
+    #[arg(long, value_enum)]
+    vendor: Vendor,
+    /// How many; each Enviso and Samna delivery carries an id never used before
+    #[arg(long, default_value_t = 100_000)]
+    count: usize,
+    /// `action_target.hook_token` of the server (required for action-target)
+    #[arg(long, default_value = "")]
+    hook_token: String,
+    #[arg(long, default_value = rangedesk_demo::DEMO_ENVISO_KEY)]
+    enviso_key: String,
+    #[arg(long, default_value = rangedesk_demo::DEMO_SAMNA_SECRET)]
+    samna_secret: String,
 }
 
 #[derive(Args, Debug)]
@@ -101,6 +130,7 @@ pub fn run() -> ExitCode {
             Command::Serve { sim, target } => crate::vendors::serve(sim, target).await,
             Command::Scenario { name, sim, target } => crate::vendors::scenario(name, sim, target).await,
             Command::Load(args) => load_command(args).await,
+            Command::Requests(args) => requests_command(args),
             Command::Noop { listen } => {
                 let listener = tokio::net::TcpListener::bind(listen)
                     .await
@@ -118,7 +148,12 @@ pub fn run() -> ExitCode {
                 print!("{results}");
                 Ok(())
             }
-            Command::Floor { config, data_dir } => crate::floor::run(&config, &data_dir).await,
+            Command::Floor { config, data_dir } => {
+                crate::floor::run(&config, &data_dir, crate::floor::Sink::File).await
+            }
+            Command::Bare { config, data_dir } => {
+                crate::floor::run(&config, &data_dir, crate::floor::Sink::Sqlite).await
+            }
             Command::Bench(options) => {
                 // On ctrl-c or SIGTERM the run is dropped, and dropping it kills the servers it
                 // started and removes its temporary directory.
@@ -166,6 +201,26 @@ async fn load_command(a: LoadArgs) -> anyhow::Result<()> {
     };
     let mode = a.rate.map_or(format!("closed loop, concurrency {}", a.concurrency), |r| format!("open loop, {r}/s"));
     println!("{} {mode}: {}", a.vendor.name(), tally.line());
+    Ok(())
+}
+
+fn requests_command(a: RequestsArgs) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    if a.vendor == Vendor::ActionTarget && a.hook_token.is_empty() {
+        return Err(Usage("--hook-token is required for action-target".into()).into());
+    }
+    let secrets = Secrets { hook_token: a.hook_token, enviso_key: a.enviso_key, samna_secret: a.samna_secret };
+    let pool = Pool::fresh(a.vendor, &secrets, &Sequence::default(), a.count)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for i in 0..a.count {
+        let Some(d) = pool.get(i) else { break };
+        let signature = d.signature.as_ref().map_or(Ok("-"), |h| h.to_str())?;
+        out.write_all(pool.uri.path().as_bytes())?;
+        write!(out, "\t{signature}\t")?;
+        out.write_all(&d.body)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
     Ok(())
 }
 
