@@ -186,3 +186,18 @@ pub async fn restore_backup(app: State<'_, App>, file: String) -> Result<Restore
 pub fn desktop_status(desktop: State<'_, DesktopStatus>) -> DesktopStatus {
     desktop.inner().clone()
 }
+
+/// When the app started (`run`), for the first board paint's log line.
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+static PAINTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The window says it has drawn its first board with lanes on it: logged once per run with the
+/// milliseconds since the app started, which is what `scripts/start-bench` reads (issue 14).
+#[tauri::command]
+pub fn board_painted() {
+    if PAINTED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    let ms = STARTED.get().map_or(0, |t| t.elapsed().as_millis());
+    tracing::info!(ms, "first board paint");
+}

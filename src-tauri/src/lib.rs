@@ -44,6 +44,7 @@ const WINDOW: &str = "rangedesk";
 
 /// Runs the app until its window closes or it receives ctrl-c or SIGTERM.
 pub fn run() -> ExitCode {
+    commands::STARTED.get_or_init(std::time::Instant::now);
     // A bad command line makes clap print its message and exit 2.
     let flags = Flags::parse();
     let launch = flags.launch;
@@ -117,6 +118,7 @@ pub fn run() -> ExitCode {
             commands::back_up_now,
             commands::restore_backup,
             commands::desktop_status,
+            commands::board_painted,
             autostart::autostart,
             autostart::set_autostart,
         ])

@@ -36,6 +36,25 @@ function laneIds(container: HTMLElement): string[][] {
 }
 
 describe('Board in the desktop window', () => {
+  it('tells the app once, after a frame, that the first board with lanes is on screen', async () => {
+    const calls = desktop(board({ lanes: [lane({ lane_id: '1', name: 'Lane 1' })] }));
+    render(Board);
+    await screen.findByText('Lane 1');
+    await new Promise((r) => requestAnimationFrame(() => r(null)));
+    await emit('board-changed', board({ last_event_id: 99, lanes: [lane({ lane_id: '1', name: 'Lane 1' })] }));
+    await new Promise((r) => requestAnimationFrame(() => r(null)));
+    await vi.waitFor(() => expect(calls.filter(([cmd]) => cmd === 'board_painted')).toHaveLength(1));
+  });
+
+  it('waits for lanes before it says the board is painted', async () => {
+    const calls = desktop(board({ lanes: [] }));
+    render(Board);
+    await vi.waitFor(() => expect(calls.some(([cmd]) => cmd === 'board')).toBe(true));
+    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => requestAnimationFrame(() => r(null)));
+    expect(calls.some(([cmd]) => cmd === 'board_painted')).toBe(false);
+  });
+
   it('groups lanes by bay in the vendor’s display order', async () => {
     desktop(
       board({
