@@ -181,8 +181,37 @@ test_bad_config_exits_2() {
   fi
 }
 
+# In demo mode the simulator's lanes reach the window, which tells the app once that its first
+# board is drawn; the app logs the time since its start (what scripts/start-bench measures).
+test_demo_logs_its_first_board_paint() {
+  local listen board data config line=''
+  listen=$(free_port) board=$(free_port)
+  data=$work/demo-data config=$work/demo.toml
+  printf '[server]\nlisten = "127.0.0.1:%s"\nboard_listen = "127.0.0.1:%s"\n' "$listen" "$board" >"$config"
+  start_app --demo --data-dir "$data" --config "$config"
+  [[ -n $app_pid ]] || { not_ok "the demo did not start: $(tail -3 "$work/stderr")"; return; }
+  local deadline=$((SECONDS + 90))
+  while ((SECONDS < deadline)); do
+    line=$(grep -m1 'first board paint' "$work/stderr" || true)
+    [[ -n $line ]] && break
+    kill -0 "$app_pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill -TERM "$app_pid" 2>/dev/null
+  wait "$runner_pid" 2>/dev/null
+  app_pid='' runner_pid=''
+  local count
+  count=$(grep -c 'first board paint' "$work/stderr" || true)
+  if [[ $line =~ ms=[0-9]+ && $count == 1 ]]; then
+    ok "the first board paint is logged once: ${line##*INFO }"
+  else
+    not_ok "no single 'first board paint' line ($count): $(tail -3 "$work/stderr")"
+  fi
+}
+
 test_starts_serves_and_stops
 test_started_with_the_pc_waits_in_the_tray
+test_demo_logs_its_first_board_paint
 test_bad_config_exits_2
 echo "desktop-smoke: $passed passed, $failed failed"
 ((failed == 0))
