@@ -31,6 +31,13 @@ pub async fn status(app: State<'_, App>) -> Result<Status, ApiError> {
     app.status().await
 }
 
+/// Action Target's API as the last poll found it (the board's chips; `status` counts every delivery).
+#[tauri::command]
+#[tracing::instrument(level = "debug", skip(app))]
+pub fn api_health(app: State<'_, App>) -> rangedesk_core::ApiHealth {
+    app.api_health()
+}
+
 #[tauri::command]
 #[tracing::instrument(level = "debug", skip(app), err(level = "warn", Debug))]
 pub async fn deliveries(app: State<'_, App>, query: DeliveryQuery) -> Result<Page<DeliveryRow>, ApiError> {

@@ -119,6 +119,7 @@ pub fn run() -> ExitCode {
             commands::restore_backup,
             commands::desktop_status,
             commands::board_painted,
+            commands::api_health,
             autostart::autostart,
             autostart::set_autostart,
         ])

@@ -46,6 +46,16 @@ describe('Board in the desktop window', () => {
     await vi.waitFor(() => expect(calls.filter(([cmd]) => cmd === 'board_painted')).toHaveLength(1));
   });
 
+  it('reads the vendor chips’ API health alone, never the whole status (it counts every delivery)', async () => {
+    const calls = desktop(board({ lanes: [lane({ lane_id: '1', name: 'Lane 1' })] }));
+    render(Board);
+    await screen.findByText('Lane 1');
+    await vi.waitFor(() => expect(calls.some(([cmd]) => cmd === 'api_health')).toBe(true));
+    expect(calls.some(([cmd]) => cmd === 'status')).toBe(false);
+    // Let the first-paint call land here rather than in the next test's mock.
+    await vi.waitFor(() => expect(calls.some(([cmd]) => cmd === 'board_painted')).toBe(true));
+  });
+
   it('waits for lanes before it says the board is painted', async () => {
     const calls = desktop(board({ lanes: [] }));
     render(Board);

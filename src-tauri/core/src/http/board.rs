@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/deliveries", get(reads::deliveries))
         .route("/api/events", get(reads::events))
         .route("/api/status", get(reads::status))
+        .route("/api/api-health", get(reads::api_health))
         .route("/api/board", get(reads::board))
         .route("/api/stream", get(super::stream::stream))
         .route("/api/lanes", get(reads::lanes))

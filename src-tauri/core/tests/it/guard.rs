@@ -62,6 +62,7 @@ async fn a_foreign_host_is_refused_before_any_route_the_static_files_included() 
         "/api/backups",
         "/api/board",
         "/api/stream",
+        "/api/api-health",
         "/healthz",
         // The manager's history and its CSV (customer names, takings) are the board's too.
         "/api/history/2026-06-10",

@@ -232,6 +232,9 @@ async fn api_failures_are_shown_in_words_and_recorded() {
     let status = r.get_json(&r.board("/api/status")).await;
     assert_eq!(status["action_target_api"]["stale"], true);
     assert!(status["action_target_api"]["last_error"].as_str().unwrap().contains("could not be reached"));
+    // The board's chips read the same health alone, without the status screen's delivery counts.
+    let health = r.get_json(&r.board("/api/api-health")).await;
+    assert_eq!(health, status["action_target_api"], "the chips' route and the status screen agree");
     assert_eq!(
         r.http.get(r.public("/healthz")).send().await.unwrap().status(),
         200,

@@ -1,5 +1,6 @@
 // What the core has recorded and how it is doing: its health and webhook URLs (Status screen),
 // the delivery and event logs, a day's bookings and check-ins, and the desktop app's own health.
+import type { ApiHealth } from '../bindings/ApiHealth';
 import type { Autostart } from '../bindings/Autostart';
 import type { DeliveryQuery } from '../bindings/DeliveryQuery';
 import type { DeliveryRow } from '../bindings/DeliveryRow';
@@ -19,6 +20,11 @@ export function hookUrls(): Promise<HookUrls> {
 
 export function status(): Promise<Status> {
   return call({ command: 'status' }, { method: 'GET', path: '/api/status' });
+}
+
+/** Action Target's API as the last poll found it: the board's chips read this, not `status`. */
+export function apiHealth(): Promise<ApiHealth> {
+  return call({ command: 'api_health' }, { method: 'GET', path: '/api/api-health' });
 }
 
 export function deliveries(q: Partial<DeliveryQuery> = {}): Promise<Page<DeliveryRow>> {

@@ -29,6 +29,13 @@ pub(super) async fn status(State(s): State<AppState>) -> Result {
     Ok(Json(s.desk.status().await?).into_response())
 }
 
+/// `GET /api/api-health`: Action Target's API as the last poll found it, and nothing else: what the
+/// board's vendor chips poll every few seconds, which must stay cheap on a store of years (the
+/// whole status counts every delivery).
+pub(super) async fn api_health(State(s): State<AppState>) -> Result {
+    Ok(Json(s.desk.api_health()).into_response())
+}
+
 pub(super) async fn board(State(s): State<AppState>) -> Result {
     Ok(Json(s.desk.board(jiff::Timestamp::now())).into_response())
 }
