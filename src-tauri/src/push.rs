@@ -25,7 +25,9 @@ pub fn each_burst(core: App, mut f: impl FnMut(BoardView) + Send + 'static) {
     let mut pacer = Pacer::new(core.live().subscribe());
     tauri::async_runtime::spawn(async move {
         while pacer.next().await {
+            let started = std::time::Instant::now();
             f(core.board(jiff::Timestamp::now()));
+            pacer.cost(started.elapsed());
         }
     });
 }

@@ -11,15 +11,35 @@ use tokio::time::{Duration, Instant};
 /// last push waits for the end of the window and goes out with whatever else came meanwhile.
 pub const PUSH_WINDOW: Duration = Duration::from_millis(16);
 
+/// A board that costs more to build and send than a frame's worth widens the window: the gap after
+/// a push is at least this many times what that push cost (`Pacer::cost`), so pushing a big board
+/// (a store of years, hundreds of open items) takes at most a tenth of a core, and the window
+/// parsing it as much again, however busy the range.
+const COST_FACTOR: u32 = 10;
+/// The widest window a costly board gets: a change is never held longer than this.
+const MAX_WINDOW: Duration = Duration::from_millis(250);
+
 /// Paces pushes of the board over a feed of changes (`Live::subscribe`).
 pub struct Pacer {
     changes: Receiver<i64>,
     last_push: Option<Instant>,
+    window: Duration,
 }
 
 impl Pacer {
     pub fn new(changes: Receiver<i64>) -> Pacer {
-        Pacer { changes, last_push: None }
+        Pacer { changes, last_push: None, window: PUSH_WINDOW }
+    }
+
+    /// What building and sending the last push took: the next window is `PUSH_WINDOW`, or ten
+    /// times that cost when it is more (at most `MAX_WINDOW`).
+    pub fn cost(&mut self, spent: Duration) {
+        self.window = (spent * COST_FACTOR).clamp(PUSH_WINDOW, MAX_WINDOW);
+    }
+
+    /// The gap the next push keeps after the last one.
+    pub fn window(&self) -> Duration {
+        self.window
     }
 
     /// Waits until the board should be pushed: for a change, then for the rest of the window since
@@ -33,7 +53,7 @@ impl Pacer {
             Err(RecvError::Closed) => return false,
         }
         if let Some(last) = self.last_push {
-            let due = last + PUSH_WINDOW;
+            let due = last + self.window;
             if Instant::now() < due {
                 tokio::time::sleep_until(due).await;
             }
@@ -109,6 +129,33 @@ mod tests {
         let spent = Instant::now() - start;
         assert!(pushes <= spent.as_millis().div_ceil(PUSH_WINDOW.as_millis()) + 1, "{pushes} pushes in {spent:?}");
         assert!(pushes >= 160 / PUSH_WINDOW.as_millis(), "{pushes} pushes in {spent:?}: changes were held back");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_costly_board_widens_the_window_and_a_cheap_one_narrows_it_again() {
+        let (tx, rx) = broadcast::channel(16);
+        let mut pacer = Pacer::new(rx);
+        tx.send(0).unwrap();
+        assert!(pacer.next().await);
+        // The push took 8 ms to build and send: the next waits 80 ms after it.
+        pacer.cost(Duration::from_millis(8));
+        let pushed = Instant::now();
+        tx.send(1).unwrap();
+        assert!(pacer.next().await);
+        assert_eq!(Instant::now(), pushed + Duration::from_millis(80));
+        // However costly, a change waits at most 250 ms.
+        pacer.cost(Duration::from_secs(2));
+        assert_eq!(pacer.window(), MAX_WINDOW);
+        // A cheap push: back to a frame.
+        pacer.cost(Duration::from_micros(300));
+        assert_eq!(pacer.window(), PUSH_WINDOW);
+        // A change after a quiet spell still goes out at once, whatever the window.
+        pacer.cost(Duration::from_millis(20));
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let quiet = Instant::now();
+        tx.send(2).unwrap();
+        assert!(pacer.next().await);
+        assert_eq!(Instant::now(), quiet);
     }
 
     #[tokio::test(start_paused = true)]

@@ -25,12 +25,14 @@ pub async fn stream(State(s): State<AppState>) -> Sse<impl Stream<Item = Result<
         if !first && !pacer.next().await {
             return None;
         }
+        let started = std::time::Instant::now();
         let view = s.desk.board(jiff::Timestamp::now());
         let mut event = Event::default().event("board").id(view.last_event_id.to_string());
         if first {
             event = event.retry(RETRY);
         }
         let event = event.json_data(&view).ok()?;
+        pacer.cost(started.elapsed());
         Some((Ok(event), (s, pacer, false)))
     })
     .take_until(async move {
