@@ -13,6 +13,7 @@ mod notify;
 mod push;
 mod settings;
 mod tray;
+mod webview;
 
 /// Notifications are written against the freedesktop specification (actions, hints, waiting for
 /// a button); elsewhere the app runs without them and says so once.
@@ -129,6 +130,7 @@ pub fn run() -> ExitCode {
             // Created here rather than from the config, so its first IPC call finds the core managed.
             if let Some(config) = tauri_app.config().app.windows.iter().find(|w| w.label == WINDOW) {
                 let window = tauri::WebviewWindowBuilder::from_config(&handle, config)?.visible(!hidden).build()?;
+                webview::configure(&window);
                 if hidden {
                     // Started with the PC and asked to wait in the tray: Show board opens it.
                     window.hide()?;
