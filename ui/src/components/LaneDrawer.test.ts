@@ -175,7 +175,7 @@ describe('Lane drawer', () => {
   });
 
   it('shows the session’s timeline newest first, as text, and reads it again when the board moves', async () => {
-    const b = running();
+    let b = running();
     let served: EventRow[] = [
       event({ id: 3, type: 'help', at: at(-10) }),
       event({ id: 2, type: XSS, known: false, at: at(-20) }),
@@ -204,7 +204,8 @@ describe('Lane drawer', () => {
     expect(items[1].textContent).toContain(XSS);
     expect(dialog.querySelector('img')).toBeNull();
     served = [event({ id: 4, type: 'carrierHit', at: at(-1) }), ...served];
-    await emit('board-changed', { ...b, last_event_id: 4 });
+    b = { ...b, last_event_id: 4 };
+    await emit('board-changed', 4);
     await waitFor(() => expect(within(list).getAllByRole('listitem')).toHaveLength(4));
     expect(within(list).getAllByRole('listitem')[0].textContent).toContain('Carrier hit');
   });

@@ -1,3 +1,4 @@
+import { emit } from '@tauri-apps/api/event';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import * as api from './api';
@@ -69,6 +70,34 @@ describe('the browser transport', () => {
     const err = await api.tickOff('I1').catch((e: unknown) => e);
     expect(api.errorMessage(err)).toBe('502 Bad Gateway');
     expect(api.errorCode(err)).toBe('http_502');
+  });
+});
+
+describe('the window live feed', () => {
+  it('reads the board once per notice, and once more for every notice during a read', async () => {
+    let reads = 0;
+    let release: () => void = () => {};
+    mockIPC(
+      (cmd) => {
+        if (cmd !== 'board') return {};
+        reads += 1;
+        const id = reads;
+        // The second read is slow: notices meanwhile must not each start a read of their own.
+        return id === 2 ? new Promise((r) => (release = () => r({ last_event_id: id }))) : { last_event_id: id };
+      },
+      { shouldMockEvents: true },
+    );
+    const seen: number[] = [];
+    const stop = api.followBoard({ onBoard: (b) => seen.push(b.last_event_id), onConnected: () => {} });
+    await vi.waitFor(() => expect(seen).toEqual([1]));
+    await emit('board-changed', 2);
+    await vi.waitFor(() => expect(reads).toBe(2));
+    for (let i = 3; i < 8; i++) await emit('board-changed', i);
+    expect(reads).toBe(2);
+    release();
+    await vi.waitFor(() => expect(seen).toEqual([1, 2, 3]));
+    expect(reads).toBe(3);
+    stop();
   });
 });
 

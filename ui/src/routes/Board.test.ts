@@ -18,15 +18,24 @@ afterEach(() => {
 /** Serves `b` to the window's `board` command and records every other command. */
 function desktop(b: BoardView) {
   const calls: Array<[string, unknown]> = [];
+  served = b;
   mockIPC(
     (cmd, args) => {
       calls.push([cmd, args]);
-      if (cmd === 'board') return b;
+      if (cmd === 'board') return served;
       return {};
     },
     { shouldMockEvents: true },
   );
   return calls;
+}
+
+let served: BoardView;
+
+/** What the app does after a change: the board it now serves, and the notice with its last id. */
+async function push(next: BoardView) {
+  served = next;
+  await emit('board-changed', next.last_event_id);
 }
 
 function laneIds(container: HTMLElement): string[][] {
@@ -41,7 +50,7 @@ describe('Board in the desktop window', () => {
     render(Board);
     await screen.findByText('Lane 1');
     await new Promise((r) => requestAnimationFrame(() => r(null)));
-    await emit('board-changed', board({ last_event_id: 99, lanes: [lane({ lane_id: '1', name: 'Lane 1' })] }));
+    await push(board({ last_event_id: 99, lanes: [lane({ lane_id: '1', name: 'Lane 1' })] }));
     await new Promise((r) => requestAnimationFrame(() => r(null)));
     await vi.waitFor(() => expect(calls.filter(([cmd]) => cmd === 'board_painted')).toHaveLength(1));
   });
@@ -81,12 +90,12 @@ describe('Board in the desktop window', () => {
     expect(laneIds(container)).toEqual([['1', '3'], ['2']]);
   });
 
-  it('repaints from the board-changed event the app pushes, and shows the ceasefire', async () => {
+  it('reads the board again on each board-changed notice the app pushes, and shows the ceasefire', async () => {
     const first = board({ lanes: [lane({ name: 'Lane 1' })] });
     desktop(first);
     render(Board);
     await screen.findByText('Free');
-    await emit('board-changed', {
+    await push({
       ...first,
       last_event_id: 2,
       ceasefire: true,
@@ -102,11 +111,11 @@ describe('Board in the desktop window', () => {
     render(Board);
     await screen.findByText('Free');
     // A late answer of the same run, older than what is shown: ignored.
-    await emit('board-changed', { ...first, last_event_id: 40, lanes: [lane({ name: 'Lane 1', state: 'paused' })] });
-    await emit('board-changed', { ...first, last_event_id: 51 });
+    await push({ ...first, last_event_id: 40, lanes: [lane({ name: 'Lane 1', state: 'paused' })] });
+    await push({ ...first, last_event_id: 51 });
     expect(screen.queryByText('Paused')).toBeNull();
     // A restart on another store (a restored backup, a fresh demo): its first board has id 3.
-    await emit('board-changed', { ...first, run: 'run-2', last_event_id: 3, lanes: [lane({ name: 'Lane 1', state: 'paused', minutes_remaining: 20 })] });
+    await push({ ...first, run: 'run-2', last_event_id: 3, lanes: [lane({ name: 'Lane 1', state: 'paused', minutes_remaining: 20 })] });
     expect(await screen.findByText('Paused')).toBeTruthy();
   });
 

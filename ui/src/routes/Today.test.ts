@@ -72,13 +72,14 @@ describe('Today', () => {
 
   it('reads the day again when the board moves on', async () => {
     let n = 0;
+    let last = 8;
     mockIPC(
       (cmd) => {
         if (cmd === 'visits') {
           n += 1;
           return n === 1 ? day() : day({ scans: [visit({ subject: 'pass-9', status: 'pass scanned', last_event_id: 9 })] });
         }
-        if (cmd === 'board') return board({ last_event_id: 8 });
+        if (cmd === 'board') return board({ last_event_id: last });
         return {};
       },
       { shouldMockEvents: true },
@@ -88,7 +89,8 @@ describe('Today', () => {
     await waitFor(() => expect(n).toBe(1));
     // The feed's first board is where it starts; a later one is news.
     await new Promise((r) => setTimeout(r, 50));
-    await emit('board-changed', board({ last_event_id: 9 }));
+    last = 9;
+    await emit('board-changed', 9);
     expect(await screen.findByText('pass-9', {}, { timeout: 3000 })).toBeTruthy();
   });
 

@@ -134,6 +134,11 @@ impl Live {
         }
     }
 
+    /// The id of the last event the board has applied.
+    pub fn last_event_id(&self) -> i64 {
+        self.with(|b| b.last_event_id())
+    }
+
     /// The id of each newly applied last event, as changes happen.
     pub fn subscribe(&self) -> broadcast::Receiver<i64> {
         self.changes.subscribe()

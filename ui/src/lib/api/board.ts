@@ -12,7 +12,7 @@ import type { StartSession } from '../bindings/StartSession';
 import type { TabItemView } from '../bindings/TabItemView';
 import { call, inWindow, seg } from './transport';
 
-/** The Tauri event the window's push task emits (src-tauri/src/push.rs). */
+/** The Tauri event the window's push task emits (src-tauri/src/push.rs): the new `last_event_id`. */
 export const BOARD_CHANGED = 'board-changed';
 
 export function board(): Promise<BoardView> {
@@ -94,25 +94,62 @@ export function followBoard(feed: BoardFeed): () => void {
   return inWindow() ? followOverIpc(feed) : followOverSse(feed);
 }
 
+/** The shortest and longest gap between two reads of the board during a burst of notices. */
+const FRAME_MS = 16;
+const MAX_GAP_MS = 250;
+
+/**
+ * The window's feed: `board-changed` carries only the new `last_event_id`, and the page reads the
+ * board with the `board` command. The board arrives as an IPC answer rather than inside the
+ * script Tauri evaluates for an event, which grew the web process by about 35 KB a push
+ * (docs/PERFORMANCE.md, issue 14). One read at a time: notices during a read ask for one more.
+ */
 function followOverIpc(feed: BoardFeed): () => void {
   let stopped = false;
   let unlisten: (() => void) | null = null;
+  let reading = false;
+  let again = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const read = () => {
+    if (stopped) return;
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = true;
+    const started = performance.now();
+    board()
+      .then((b) => {
+        if (!stopped) {
+          feed.onBoard(b);
+          feed.onConnected(true);
+        }
+      })
+      .catch(() => {
+        if (!stopped) feed.onConnected(false);
+      })
+      .finally(() => {
+        reading = false;
+        if (again) {
+          // A burst: the next read waits a frame, or ten times what this one took for a big board
+          // (as the core's pacer does for the stream), so reading never takes the whole page.
+          again = false;
+          const spent = performance.now() - started;
+          timer = setTimeout(read, Math.min(MAX_GAP_MS, Math.max(FRAME_MS, 10 * spent)));
+        }
+      });
+  };
   // Listen first, then read: a change between the two is then never missed.
-  listen<BoardView>(BOARD_CHANGED, (e) => feed.onBoard(e.payload))
+  listen<number>(BOARD_CHANGED, () => read())
     .then((stop) => {
       if (stopped) stop();
       else unlisten = stop;
-      return board();
-    })
-    .then((b) => {
-      if (!stopped) {
-        feed.onBoard(b);
-        feed.onConnected(true);
-      }
+      read();
     })
     .catch(() => feed.onConnected(false));
   return () => {
     stopped = true;
+    clearTimeout(timer);
     unlisten?.();
   };
 }
