@@ -5,22 +5,8 @@ use crate::support;
 
 use rangedesk_simulator::{Failure, NewSession};
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
 use std::time::Duration;
 use support::*;
-
-fn sim_sessions(sim: &rangedesk_simulator::Simulator) -> BTreeSet<(String, String)> {
-    sim.sessions().iter().map(|s| (s.session_id.to_string(), s.lane_id.to_string())).collect()
-}
-
-async fn board_sessions(r: &Running) -> BTreeSet<(String, String)> {
-    let v = r.get_json(&r.board("/api/sessions")).await;
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| (s["session_id"].as_str().unwrap().to_owned(), s["lane_id"].as_str().unwrap().to_owned()))
-        .collect()
-}
 
 #[tokio::test]
 async fn range_set_up_is_read_at_start_in_display_order() {

@@ -7,8 +7,7 @@
 
 use crate::support;
 
-use rangedesk_simulator::{Outcome, SimConfig, Simulator, Targets};
-use std::collections::BTreeSet;
+use rangedesk_simulator::{Outcome, SimConfig};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -16,19 +15,6 @@ use support::*;
 
 /// Simulated seconds per real second: the scenario's ~12 h day in about two minutes.
 const SPEED: f64 = 360.0;
-
-fn sim_sessions(sim: &Simulator) -> BTreeSet<(String, String)> {
-    sim.sessions().iter().map(|s| (s.session_id.to_string(), s.lane_id.to_string())).collect()
-}
-
-async fn board_sessions(r: &Running) -> BTreeSet<(String, String)> {
-    let v = r.get_json(&r.board("/api/sessions")).await;
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| (s["session_id"].as_str().unwrap().to_owned(), s["lane_id"].as_str().unwrap().to_owned()))
-        .collect()
-}
 
 /// What the desk did while the day played.
 #[derive(Default)]
@@ -66,30 +52,14 @@ async fn staff(r: Arc<Running>, stop: Arc<AtomicBool>, counts: Arc<DeskCounts>) 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_busy_day_at_high_speed_loses_nothing_and_ends_on_the_simulators_truth() {
-    let sim = Simulator::start(SimConfig {
-        api_key: SIM_KEY.into(),
-        drop_share: 0.0,
-        seed: 11,
-        lanes: 24,
-        speed: SPEED,
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
-    let config = format!(
-        "[action_target]\nhook_token = \"{TOKEN}\"\napi_base = \"{}\"\napi_key = \"{SIM_KEY}\"\npoll_seconds = 5\n\n[enviso]\nhmac_keys = [\"{ENVISO_KEY}\"]\n\n[samna]\nsecrets = [\"{SAMNA_SECRET}\"]\n",
-        sim.api_base()
-    );
-    let r = Arc::new(start_with(&config, rangedesk_core::testing::store::Options::default()).await);
-    let urls = r.app.hook_urls();
-    sim.set_targets(Targets {
-        action_target_webhook: urls.action_target,
-        action_target_products: urls.action_target_products,
-        enviso: urls.enviso,
-        enviso_key: ENVISO_KEY.into(),
-        samna: urls.samna,
-        samna_secret: SAMNA_SECRET.into(),
-    });
+    let WithSim { sim, r } = start_with_sim_config(
+        SimConfig { drop_share: 0.0, seed: 11, lanes: 24, speed: SPEED, ..SimConfig::default() },
+        5,
+        "",
+    )
+    .await;
+    let config = std::fs::read_to_string(r.dir.path().join("rangedesk.toml")).unwrap();
+    let r = Arc::new(r);
 
     let stop = Arc::new(AtomicBool::new(false));
     let counts = Arc::new(DeskCounts::default());

@@ -144,14 +144,16 @@ pub async fn start_with_sim(poll_seconds: u64, drop_share: f64) -> WithSim {
 
 /// As `start_with_sim`, with more config text appended (whole tables only).
 pub async fn start_with_sim_and(poll_seconds: u64, drop_share: f64, extra: &str) -> WithSim {
-    let sim = rangedesk_simulator::Simulator::start(rangedesk_simulator::SimConfig {
-        api_key: SIM_KEY.into(),
-        drop_share,
-        seed: 7,
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let sim = rangedesk_simulator::SimConfig { drop_share, seed: 7, ..Default::default() };
+    start_with_sim_config(sim, poll_seconds, extra).await
+}
+
+/// The simulator as configured (its API key is always `SIM_KEY`), and an app that polls it every
+/// `poll_seconds` with `extra` config appended.
+pub async fn start_with_sim_config(sim: rangedesk_simulator::SimConfig, poll_seconds: u64, extra: &str) -> WithSim {
+    let sim = rangedesk_simulator::Simulator::start(rangedesk_simulator::SimConfig { api_key: SIM_KEY.into(), ..sim })
+        .await
+        .unwrap();
     let config = format!(
         "[action_target]\nhook_token = \"{TOKEN}\"\napi_base = \"{}\"\napi_key = \"{SIM_KEY}\"\npoll_seconds = {poll_seconds}\n\n[enviso]\nhmac_keys = [\"{ENVISO_KEY}\"]\n\n[samna]\nsecrets = [\"{SAMNA_SECRET}\"]\n{extra}\n",
         sim.api_base()
@@ -167,6 +169,21 @@ pub async fn start_with_sim_and(poll_seconds: u64, drop_share: f64, extra: &str)
         samna_secret: SAMNA_SECRET.into(),
     });
     WithSim { sim, r }
+}
+
+/// The vendor's truth: its active sessions as (session id, lane id).
+pub fn sim_sessions(sim: &rangedesk_simulator::Simulator) -> std::collections::BTreeSet<(String, String)> {
+    sim.sessions().iter().map(|s| (s.session_id.to_string(), s.lane_id.to_string())).collect()
+}
+
+/// The board's sessions as (session id, lane id), read through `/api/sessions`.
+pub async fn board_sessions(r: &Running) -> std::collections::BTreeSet<(String, String)> {
+    let v = r.get_json(&r.board("/api/sessions")).await;
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["session_id"].as_str().unwrap().to_owned(), s["lane_id"].as_str().unwrap().to_owned()))
+        .collect()
 }
 
 /// Polls `f` until it is true or `limit` passes.
