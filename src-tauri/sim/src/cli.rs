@@ -70,14 +70,9 @@ enum Command {
     },
 }
 
-/// Pre-signed deliveries for another load generator (`wrk` in `scripts/ingest-wrk`).
+/// The keys the server under test was configured with (its defaults are the demo's).
 #[derive(Args, Debug)]
-struct RequestsArgs {
-    #[arg(long, value_enum)]
-    vendor: Vendor,
-    /// How many; each Enviso and Samna delivery carries an id never used before
-    #[arg(long, default_value_t = 100_000)]
-    count: usize,
+struct KeyArgs {
     /// `action_target.hook_token` of the server (required for action-target)
     #[arg(long, default_value = "")]
     hook_token: String,
@@ -87,6 +82,28 @@ struct RequestsArgs {
     samna_secret: String,
 }
 
+impl KeyArgs {
+    /// The keys for `vendor`'s deliveries; action-target needs the hook token.
+    fn secrets(self, vendor: Vendor) -> anyhow::Result<Secrets> {
+        if vendor == Vendor::ActionTarget && self.hook_token.is_empty() {
+            return Err(Usage("--hook-token is required for action-target".into()).into());
+        }
+        Ok(Secrets { hook_token: self.hook_token, enviso_key: self.enviso_key, samna_secret: self.samna_secret })
+    }
+}
+
+/// Pre-signed deliveries for another load generator (`wrk` in `scripts/ingest-wrk`).
+#[derive(Args, Debug)]
+struct RequestsArgs {
+    #[arg(long, value_enum)]
+    vendor: Vendor,
+    /// How many; each Enviso and Samna delivery carries an id never used before
+    #[arg(long, default_value_t = 100_000)]
+    count: usize,
+    #[command(flatten)]
+    keys: KeyArgs,
+}
+
 #[derive(Args, Debug)]
 struct LoadArgs {
     #[arg(long, value_enum)]
@@ -94,13 +111,8 @@ struct LoadArgs {
     /// The public listener, e.g. http://127.0.0.1:8787 (plain HTTP); the vendor's path is added
     #[arg(long, value_name = "URL")]
     target: String,
-    /// `action_target.hook_token` of the server (required for action-target)
-    #[arg(long, default_value = "")]
-    hook_token: String,
-    #[arg(long, default_value = rangedesk_demo::DEMO_ENVISO_KEY)]
-    enviso_key: String,
-    #[arg(long, default_value = rangedesk_demo::DEMO_SAMNA_SECRET)]
-    samna_secret: String,
+    #[command(flatten)]
+    keys: KeyArgs,
     /// Closed loop: workers sending back to back, one connection each
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
@@ -179,11 +191,8 @@ pub fn run() -> ExitCode {
 }
 
 async fn load_command(a: LoadArgs) -> anyhow::Result<()> {
-    if a.vendor == Vendor::ActionTarget && a.hook_token.is_empty() {
-        return Err(Usage("--hook-token is required for action-target".into()).into());
-    }
+    let secrets = a.keys.secrets(a.vendor)?;
     let addr = resolve(&a.target).await?;
-    let secrets = Secrets { hook_token: a.hook_token, enviso_key: a.enviso_key, samna_secret: a.samna_secret };
     let seq = Sequence::default();
     let target = load::Target { addr };
     let mut tally = match a.rate {
@@ -206,10 +215,7 @@ async fn load_command(a: LoadArgs) -> anyhow::Result<()> {
 
 fn requests_command(a: RequestsArgs) -> anyhow::Result<()> {
     use std::io::Write as _;
-    if a.vendor == Vendor::ActionTarget && a.hook_token.is_empty() {
-        return Err(Usage("--hook-token is required for action-target".into()).into());
-    }
-    let secrets = Secrets { hook_token: a.hook_token, enviso_key: a.enviso_key, samna_secret: a.samna_secret };
+    let secrets = a.keys.secrets(a.vendor)?;
     let pool = Pool::fresh(a.vendor, &secrets, &Sequence::default(), a.count)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for i in 0..a.count {
